@@ -1,0 +1,125 @@
+/**
+ * The contract between the engine and a check kind. A check kind is reviewed code that a
+ * rule file selects by name and configures with options; it sees the bill's lines and
+ * returns finding drafts, the lines it checked and the lines it could not check (gaps).
+ * Check kinds are pure: no I/O, no clock.
+ */
+import type { z } from 'zod';
+import type { Bill, BillFacts, BillLine } from '../bill/schema.js';
+import { RulesError } from '../errors.js';
+import type { RuleRef } from '../rules/predicates.js';
+import type { Confidence, Severity } from '../rules/schema.js';
+import type { TableRegistry } from '../rules/tables.js';
+
+/** What a check kind's `run` receives. */
+export interface CheckInput<O> {
+  bill: Bill;
+  /** Bill facts after options and inference. */
+  facts: BillFacts;
+  /** Active charge lines (not payments, not reversed) that pass the rule's `where`. */
+  lines: BillLine[];
+  /** All active charge lines of the bill (to look for companions, panels, primaries). */
+  charges: BillLine[];
+  /** True for a line the rule's `unless` exempts: it is never flagged. */
+  exempt: (line: BillLine) => boolean;
+  /** The rule's options after the kind's `prepare`. */
+  options: O;
+}
+
+/**
+ * A finding before the engine dresses it with the rule's metadata. `lines` begins with the
+ * disputed line (where the amount at stake lies), followed by the lines it relates to; an
+ * empty list is a bill-level finding. `values` fill the rule's message placeholders.
+ */
+export interface FindingDraft {
+  lines: number[];
+  amountAtStakeCents: number;
+  values?: Record<string, string | number>;
+  evidence?: Record<string, unknown>;
+  /** A lower severity than the rule's (e.g. a bypass modifier turns an error into info). */
+  severity?: Severity;
+  confidence?: Confidence;
+  /** A sentence appended to the message (a caveat, an exception that may apply). */
+  note?: string;
+}
+
+/** Lines a check could not check, and why (a missing field or fact, a code in no table). `lines: []` is bill-level. */
+export interface Gap {
+  lines: number[];
+  reason: string;
+}
+
+/** What a check kind's `run` returns. */
+export interface CheckOutput {
+  findings: FindingDraft[];
+  /** Line numbers the check examined (flagged or not). */
+  checked: number[];
+  gaps: Gap[];
+}
+
+/** What `prepare` gets: the pack's tables and where the rule's options sit, for errors. */
+export interface PrepareContext {
+  tables: TableRegistry;
+  ref: RuleRef;
+}
+
+/** A check kind: its name, what it does, its message placeholders, option preparation and the check. */
+export interface CheckKind<O = unknown> {
+  name: string;
+  summary: string;
+  /** Placeholders its findings fill, besides the common ones (see `COMMON_PLACEHOLDERS`). */
+  placeholders: readonly string[];
+  /** Validates and resolves the rule's options (sets, tables). Throws {@link RulesError}. */
+  prepare(options: unknown, ctx: PrepareContext): O;
+  run(input: CheckInput<O>): CheckOutput;
+}
+
+/** Placeholders every finding can use; they describe its first (disputed) line. */
+export const COMMON_PLACEHOLDERS = ['line', 'date', 'code', 'revenueCode', 'item', 'description', 'charge', 'units', 'amount'] as const;
+
+/** Validates options with a zod schema; errors name the rule file and `options.<path>`. Throws {@link RulesError}. */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, ref: RuleRef): z.output<S> {
+  const r = schema.safeParse(options ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const key = ['options', ...(issue?.path ?? []).map(String)].join('.');
+    throw new RulesError(`${key}: ${issue?.message ?? 'invalid'}`, { file: ref.file, key });
+  }
+  return r.data;
+}
+
+/** Units of a line for counting: the billed units, or 1 when the bill gives none. */
+export function unitsOf(l: BillLine): number {
+  return l.units !== undefined && l.units > 0 ? l.units : 1;
+}
+
+/** The part of a line's charge that `excessUnits` of its units account for, in cents (rounded). */
+export function excessAmount(l: BillLine, excessUnits: number): number {
+  const u = unitsOf(l);
+  if (excessUnits >= u) return l.chargeCents;
+  return Math.round((l.chargeCents * excessUnits) / u);
+}
+
+/** The provider a line belongs to (its rendering NPI, else the bill's single provider). */
+export function providerOf(l: BillLine): string {
+  return l.renderingNpi ?? '';
+}
+
+/** Groups lines by a key, keeping first-appearance order. */
+export function groupBy<T>(items: T[], key: (t: T) => string | undefined): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    if (k === undefined) continue;
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+/** The lines of `lines` that have no date of service, as a gap (or nothing when all have one). */
+export function undatedGap(lines: BillLine[]): Gap[] {
+  const missing = lines.filter((l) => !l.dateOfService).map((l) => l.line);
+  return missing.length > 0 ? [{ lines: missing, reason: 'no date of service' }] : [];
+}

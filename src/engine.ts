@@ -1,0 +1,314 @@
+/**
+ * The audit engine: `audit(bill, ruleSet, context) → Report`. Pure: no I/O, no clock. It
+ * infers missing bill facts, runs each rule that applies to the bill, dresses the kinds'
+ * finding drafts with the rule's metadata, sorts findings deterministically, computes the
+ * coverage of every line (flagged, passed, or not checked and why) and the totals, where a
+ * line hit by several rules is counted once (rule catalogue §1, "No double counting").
+ */
+import { inferFacts } from './bill/infer.js';
+import type { Bill, BillFacts, BillLine } from './bill/schema.js';
+import { formatCents } from './bill/values.js';
+import type { CheckOutput, FindingDraft } from './checks/types.js';
+import type { Problem } from './errors.js';
+import type { LoadedRule, RuleSet } from './rules/loader.js';
+import { severityRank, type Severity } from './rules/schema.js';
+import { REPORT_SCHEMA_VERSION, type Finding, type Report } from './report.js';
+
+/** What the engine needs besides the bill and rules: the tool version printed in the report. */
+export interface AuditContext {
+  version: string;
+}
+
+const FACT_HINT: Record<string, string> = {
+  billType: 'give --bill-type facility|professional',
+  encounter: 'give --encounter emergency|inpatient|outpatient|office',
+  insurance: 'give --insurance',
+};
+
+/** Whether a rule applies to a bill with these facts: yes, no (with why), or unknown (a gap, with the missing fact). */
+function applicability(rule: LoadedRule, facts: BillFacts): { applies: true } | { applies: false; why: string } | { applies: 'unknown'; missing: string } {
+  const a = rule.def.appliesTo;
+  if (!a) return { applies: true };
+  for (const key of ['billType', 'encounter', 'insurance'] as const) {
+    const allowed = a[key] as string[] | undefined;
+    if (!allowed) continue;
+    const value = facts[key];
+    if (value === undefined) return { applies: 'unknown', missing: key };
+    if (!allowed.includes(value)) return { applies: false, why: `applies to ${key} ${allowed.join(' or ')}; this bill is ${value}` };
+  }
+  return { applies: true };
+}
+
+function itemOf(l: BillLine): string {
+  if (l.code) return l.code;
+  const parts = [l.revenueCode ? `rev ${l.revenueCode}` : '', l.description ? `"${l.description}"` : ''].filter(Boolean);
+  return parts.join(' ') || `line ${l.line}`;
+}
+
+function render(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (_, k: string) => (values[k] !== undefined ? String(values[k]) : `{${k}}`));
+}
+
+function lowerOf(a: Severity, b: Severity | undefined): Severity {
+  if (!b) return a;
+  return severityRank(b) < severityRank(a) ? b : a;
+}
+
+function dress(rule: LoadedRule, draft: FindingDraft, byLine: Map<number, BillLine>): Finding {
+  const first = draft.lines[0] !== undefined ? byLine.get(draft.lines[0]) : undefined;
+  const common: Record<string, string | number> = { amount: formatCents(draft.amountAtStakeCents) };
+  if (first) {
+    Object.assign(common, {
+      line: first.line,
+      date: first.dateOfService ?? 'no date',
+      code: first.code ?? first.revenueCode ?? '',
+      revenueCode: first.revenueCode ?? '',
+      item: itemOf(first),
+      description: first.description ?? '',
+      charge: formatCents(first.chargeCents),
+      units: first.units ?? 1,
+    });
+  }
+  let message = render(rule.def.message, { ...common, ...(draft.values ?? {}) });
+  if (draft.note) message += ` ${draft.note}`;
+  const finding: Finding = {
+    ruleId: rule.id,
+    kind: rule.kind.name,
+    category: rule.def.category,
+    severity: lowerOf(rule.def.severity, draft.severity),
+    confidence: draft.confidence ?? rule.def.confidence,
+    title: rule.def.title,
+    message,
+    lines: draft.lines,
+    amountAtStakeCents: Math.max(0, Math.round(draft.amountAtStakeCents)),
+    evidence: draft.evidence ?? {},
+    references: rule.def.docs.references,
+  };
+  if (first) {
+    finding.subject = { line: first.line, modifiers: first.modifiers, chargeCents: first.chargeCents };
+    if (first.dateOfService) finding.subject.dateOfService = first.dateOfService;
+    if (first.code) finding.subject.code = first.code;
+    if (first.revenueCode) finding.subject.revenueCode = first.revenueCode;
+    if (first.units !== undefined) finding.subject.units = first.units;
+    if (first.description) finding.subject.description = first.description;
+  }
+  return finding;
+}
+
+/** Deterministic order: severity (error first), then bill-level last, first line, rule id, lines. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (a.lines[0] ?? Number.MAX_SAFE_INTEGER) - (b.lines[0] ?? Number.MAX_SAFE_INTEGER) ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    a.lines.join(',').localeCompare(b.lines.join(','))
+  );
+}
+
+/**
+ * Total at stake: per disputed line the largest amount among the findings that dispute it
+ * (capped at the line's charge), plus bill-level findings. Also split by the severity of the
+ * finding that gave each line its amount.
+ */
+export function amountAtStake(findings: Finding[], byLine: Map<number, BillLine>): { total: number; bySeverity: Record<Severity, number> } {
+  const best = new Map<number, Finding>();
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  let total = 0;
+  for (const f of findings) {
+    const first = f.lines[0];
+    if (first === undefined) {
+      total += f.amountAtStakeCents;
+      bySeverity[f.severity] += f.amountAtStakeCents;
+      continue;
+    }
+    const prev = best.get(first);
+    if (!prev || f.amountAtStakeCents > prev.amountAtStakeCents || (f.amountAtStakeCents === prev.amountAtStakeCents && severityRank(f.severity) > severityRank(prev.severity))) {
+      best.set(first, f);
+    }
+  }
+  for (const [line, f] of best) {
+    const cap = byLine.get(line)?.chargeCents ?? f.amountAtStakeCents;
+    const amount = Math.min(f.amountAtStakeCents, Math.max(0, cap));
+    total += amount;
+    bySeverity[f.severity] += amount;
+  }
+  return { total, bySeverity };
+}
+
+function nextSteps(findings: Finding[], gaps: Map<string, number[]>, facts: BillFacts): string[] {
+  const steps: string[] = [];
+  const disputes = findings.filter((f) => f.severity !== 'info' && f.category !== 'upcoding' && f.amountAtStakeCents > 0);
+  const disputedLines = [...new Set(disputes.map((f) => f.lines[0]).filter((l): l is number => l !== undefined))].sort((a, b) => a - b);
+  if (disputedLines.length > 0) {
+    steps.push(
+      `Ask the billing office (patient financial services) in writing to correct line${disputedLines.length > 1 ? 's' : ''} ${disputedLines.join(', ')} and to send a corrected itemized bill; ask them to hold the account while they review it.`,
+    );
+  }
+  const reviews = findings.filter((f) => f.category === 'upcoding' || (f.severity === 'info' && f.lines.length > 0));
+  if (reviews.length > 0) {
+    const ls = [...new Set(reviews.map((f) => f.lines[0]).filter((l): l is number => l !== undefined))].sort((a, b) => a - b);
+    steps.push(`Ask for the medical record behind line${ls.length > 1 ? 's' : ''} ${ls.join(', ')} to check the level or service billed.`);
+  }
+  const missing: string[] = [];
+  for (const reason of gaps.keys()) {
+    if (reason.includes('--admission') && !missing.includes('--admission and --discharge')) missing.push('--admission and --discharge');
+    if (reason.includes('--diagnosis') && !missing.includes('--diagnosis')) missing.push('--diagnosis');
+    for (const [k, hint] of Object.entries(FACT_HINT)) if (reason.includes(hint) && !missing.includes(hint.replace('give ', ''))) missing.push(hint.replace('give ', ''));
+  }
+  if (missing.length > 0) steps.push(`Some checks could not run: re-run with ${missing.join(', ')} to cover them.`);
+  if (facts.insurance === 'uninsured' || facts.insurance === 'self-pay') {
+    steps.push('Ask the hospital for its financial assistance policy and application before paying.');
+  }
+  if (steps.length === 0) steps.push('No billing errors were found by these rules; lines listed as not checked were not covered by any rule.');
+  return steps;
+}
+
+/**
+ * Audits one bill with a rule set. Pure and deterministic: the same bill and rules always
+ * give the same report. Errors inside a check kind become report `errors` (code INTERNAL)
+ * rather than exceptions, so one broken rule does not hide the others' findings.
+ */
+export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Report {
+  const facts = inferFacts(bill, ruleSet.tables);
+  const charges = bill.lines.filter((l) => l.type === 'charge' && l.reversedBy === undefined);
+  const byLine = new Map<number, BillLine>();
+  for (const l of bill.lines) if (!byLine.has(l.line)) byLine.set(l.line, l);
+  const findings: Finding[] = [];
+  const errors: Problem[] = [];
+  const checkedBy = new Map<number, Set<string>>();
+  const gapReasons = new Map<number, Set<string>>();
+  const allGaps = new Map<string, number[]>();
+  const ruleCoverage: Report['coverage']['rules'] = [];
+
+  for (const rule of ruleSet.rules) {
+    const scoped = rule.where ? charges.filter(rule.where) : charges;
+    const app = applicability(rule, facts);
+    if (app.applies === false) {
+      ruleCoverage.push({ ruleId: rule.id, applied: false, notApplied: app.why, checked: 0, gaps: [] });
+      continue;
+    }
+    let out: CheckOutput;
+    if (app.applies === 'unknown') {
+      const reason = `${app.missing} unknown (${FACT_HINT[app.missing] ?? `give ${app.missing}`})`;
+      out = { findings: [], checked: [], gaps: scoped.length > 0 ? [{ lines: scoped.map((l) => l.line), reason }] : [] };
+    } else {
+      try {
+        const unless = rule.unless;
+        out = rule.kind.run({ bill, facts, lines: scoped, charges, exempt: unless ? (l) => unless(l) : () => false, options: rule.options });
+      } catch (err) {
+        errors.push({ code: 'INTERNAL', message: `rule ${rule.id} failed: ${(err as Error).message}`, location: { file: rule.file } });
+        ruleCoverage.push({ ruleId: rule.id, applied: false, notApplied: 'failed (see errors)', checked: 0, gaps: [] });
+        continue;
+      }
+    }
+    for (const d of out.findings) findings.push(dress(rule, d, byLine));
+    for (const n of out.checked) {
+      const s = checkedBy.get(n) ?? new Set<string>();
+      s.add(rule.id);
+      checkedBy.set(n, s);
+    }
+    for (const g of out.gaps) {
+      const reason = `${rule.id}: ${g.reason}`;
+      allGaps.set(reason, [...(allGaps.get(reason) ?? []), ...g.lines]);
+      for (const n of g.lines) {
+        const s = gapReasons.get(n) ?? new Set<string>();
+        s.add(reason);
+        gapReasons.set(n, s);
+      }
+    }
+    ruleCoverage.push({ ruleId: rule.id, applied: app.applies === true, checked: new Set(out.checked).size, gaps: out.gaps.map((g) => ({ reason: g.reason, lines: g.lines })) });
+  }
+  findings.sort(compareFindings);
+
+  const flaggedLines = new Set(findings.map((f) => f.lines[0]).filter((n): n is number => n !== undefined));
+  const notCheckedLines: Report['coverage']['notCheckedLines'] = [];
+  let passed = 0;
+  for (const l of charges) {
+    if (flaggedLines.has(l.line)) continue;
+    if (checkedBy.has(l.line)) passed++;
+    else notCheckedLines.push({ line: l.line, reasons: [...(gapReasons.get(l.line) ?? new Set(['no rule covers this line']))].sort() });
+  }
+  const flagged = charges.filter((l) => flaggedLines.has(l.line)).length;
+
+  const sum = (pred: (l: BillLine) => boolean) => bill.lines.filter(pred).reduce((s, l) => s + l.chargeCents, 0);
+  const chargesCents = sum((l) => l.type === 'charge' || l.type === 'reversal');
+  const paymentsCents = sum((l) => l.type === 'payment');
+  const adjustmentsCents = sum((l) => l.type === 'adjustment');
+  const stake = amountAtStake(findings, byLine);
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+
+  const factsOut: Report['input']['facts'] = {};
+  for (const key of ['billType', 'insurance', 'encounter', 'admissionDate', 'dischargeDate', 'statementDate', 'nonprofit', 'diagnoses'] as const) {
+    const value = facts[key];
+    const origin = facts.origins[key];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    (factsOut as Record<string, unknown>)[key] = { value, origin: origin?.origin ?? 'file', ...(origin?.note ? { note: origin.note } : {}) };
+  }
+  const tablesUsed = ruleSet.tables.files().map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)' }));
+
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'medbill', version: context.version, rules: { digest: ruleSet.digest, count: ruleSet.rules.length, packs: ruleSet.packs } },
+    input: {
+      path: bill.source.path,
+      format: bill.source.format,
+      lineCount: bill.lines.length,
+      chargesCents,
+      paymentsCents,
+      adjustmentsCents,
+      facts: factsOut,
+      statedTotals: bill.statedTotals.map((t) => ({ kind: t.kind, label: t.label, amountCents: t.amountCents })),
+      columns: bill.columns,
+    },
+    findings,
+    coverage: {
+      lines: charges.length,
+      flagged,
+      passed,
+      notChecked: notCheckedLines.length,
+      notCheckedLines,
+      rules: ruleCoverage,
+      data: tablesUsed,
+    },
+    errors,
+    warnings: bill.warnings,
+    summary: {
+      findings: { error: count('error'), warning: count('warning'), info: count('info') },
+      amountAtStakeCents: stake.total,
+      amountAtStakeBySeverityCents: stake.bySeverity,
+      chargesCents,
+      paymentsCents,
+      adjustmentsCents,
+      balanceCents: chargesCents + paymentsCents + adjustmentsCents,
+      nextSteps: nextSteps(findings, allGaps, facts),
+    },
+  };
+  if (bill.source.claim !== undefined) report.input.claim = bill.source.claim;
+  if (bill.provider.name || bill.provider.npi) report.input.provider = bill.provider;
+  return report;
+}
+
+/** The report for an input that could not be audited: no findings, its errors, exit code 2. */
+export function errorReport(path: string, errors: Problem[], ruleSet: RuleSet | undefined, context: AuditContext, claim?: string): Report {
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'medbill', version: context.version, rules: { digest: ruleSet?.digest ?? '', count: ruleSet?.rules.length ?? 0, packs: ruleSet?.packs ?? [] } },
+    input: { path, lineCount: 0, chargesCents: 0, paymentsCents: 0, adjustmentsCents: 0, facts: {}, statedTotals: [] },
+    findings: [],
+    coverage: { lines: 0, flagged: 0, passed: 0, notChecked: 0, notCheckedLines: [], rules: [], data: [] },
+    errors,
+    warnings: [],
+    summary: {
+      findings: { error: 0, warning: 0, info: 0 },
+      amountAtStakeCents: 0,
+      amountAtStakeBySeverityCents: { error: 0, warning: 0, info: 0 },
+      chargesCents: 0,
+      paymentsCents: 0,
+      adjustmentsCents: 0,
+      balanceCents: 0,
+      nextSteps: ['Fix the errors above and run the audit again: nothing was checked.'],
+    },
+  };
+  if (claim !== undefined) report.input.claim = claim;
+  return report;
+}

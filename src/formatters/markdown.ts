@@ -1,0 +1,48 @@
+/**
+ * The Markdown report (for pasting into a ticket, an email or a notes app). Pure.
+ */
+import { formatCents } from '../bill/values.js';
+import type { Report } from '../report.js';
+
+const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Renders one report as Markdown. */
+export function formatMarkdown(report: Report): string {
+  const out: string[] = [];
+  out.push(`# medbill audit: ${esc(report.input.path)}${report.input.claim !== undefined ? ` (claim ${esc(report.input.claim)})` : ''}`, '');
+  if (report.errors.length > 0) {
+    out.push('## Errors', '');
+    for (const e of report.errors) out.push(`- **${e.code}**: ${esc(e.message)}`);
+    out.push('');
+  }
+  const s = report.summary;
+  out.push(
+    `Charges **${formatCents(s.chargesCents)}**, payments ${formatCents(s.paymentsCents)}, balance ${formatCents(s.balanceCents)}; ` +
+      `**${formatCents(s.amountAtStakeCents)} at stake** in ${report.findings.length} finding(s) ` +
+      `(${s.findings.error} error, ${s.findings.warning} warning, ${s.findings.info} for review).`,
+    '',
+  );
+  if (report.findings.length > 0) {
+    out.push('| Severity | Line | Date | Code | Charge | At stake | Finding | Rule |', '|---|---|---|---|---|---|---|---|');
+    for (const f of report.findings) {
+      const sub = f.subject;
+      out.push(
+        `| ${f.severity} | ${f.lines.join(', ') || 'bill'} | ${sub?.dateOfService ?? ''} | ${sub?.code ?? (sub?.revenueCode ? `rev ${sub.revenueCode}` : '')} | ${sub ? formatCents(sub.chargeCents) : ''} | ${formatCents(f.amountAtStakeCents)} | ${esc(f.message)} | \`${f.ruleId}\` |`,
+      );
+    }
+    out.push('', '### Sources', '');
+    const seen = new Set<string>();
+    for (const f of report.findings) {
+      if (seen.has(f.ruleId)) continue;
+      seen.add(f.ruleId);
+      out.push(`- \`${f.ruleId}\`: ${f.references.map(esc).join('; ')}`);
+    }
+    out.push('');
+  }
+  const cov = report.coverage;
+  out.push('## Coverage', '', `${cov.lines} charge lines: ${cov.flagged} flagged, ${cov.passed} passed, ${cov.notChecked} not checked by any rule.`, '');
+  for (const n of cov.notCheckedLines) out.push(`- line ${n.line}: ${esc(n.reasons.join('; '))}`);
+  out.push('', '## Next steps', '');
+  s.nextSteps.forEach((step, i) => out.push(`${i + 1}. ${esc(step)}`));
+  return out.join('\n') + '\n';
+}

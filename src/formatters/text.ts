@@ -1,0 +1,136 @@
+/**
+ * The terminal report: findings grouped by severity, each with its line, date, code,
+ * charge, why and source, then totals, coverage and next steps. Pure: `(report, options) →
+ * string`. Colour comes from a chalk instance the caller configures (off when not a TTY or
+ * when NO_COLOR is set).
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { formatCents } from '../bill/values.js';
+import type { Finding, Report } from '../report.js';
+import type { Severity } from '../rules/schema.js';
+
+/** Options of the text formatter. `color` is a chalk level (0 = none). */
+export interface TextOptions {
+  color?: 0 | 1 | 2 | 3;
+  /** Terminal width for wrapping (default 100). */
+  width?: number;
+}
+
+const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'For review' };
+const MARKS: Record<Severity, string> = { error: '✖', warning: '▲', info: '•' };
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(/\s+/);
+  const out: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && (indent + line + ' ' + w).length > width) {
+      out.push(indent + line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(indent + line);
+  return out.join('\n');
+}
+
+function factLine(report: Report): string {
+  const f = report.input.facts;
+  const parts: string[] = [];
+  if (f.billType) parts.push(`${f.billType.value} bill${f.billType.origin === 'inferred' ? ' (inferred)' : ''}`);
+  if (f.encounter) parts.push(`${f.encounter.value}${f.encounter.origin === 'inferred' ? ' (inferred)' : ''}`);
+  if (f.insurance) parts.push(f.insurance.value);
+  if (f.admissionDate || f.dischargeDate) parts.push(`stay ${f.admissionDate?.value ?? '?'} to ${f.dischargeDate?.value ?? '?'}`);
+  if (f.nonprofit?.value) parts.push('nonprofit hospital');
+  if (f.diagnoses) parts.push(`dx ${f.diagnoses.value.join(', ')}`);
+  return parts.join(' · ');
+}
+
+function subjectLine(f: Finding): string {
+  const s = f.subject;
+  if (!s) return 'whole bill';
+  const code = s.code ?? (s.revenueCode ? `rev ${s.revenueCode}` : '');
+  const mods = s.modifiers.length > 0 ? `-${s.modifiers.join('-')}` : '';
+  const parts = [`line ${s.line}`, s.dateOfService ?? 'no date', `${code}${mods}`, s.description ? `"${s.description}"` : '', formatCents(s.chargeCents)];
+  return parts.filter(Boolean).join(' · ');
+}
+
+function findingBlock(f: Finding, c: ChalkInstance, width: number): string {
+  const color = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.cyan;
+  const stake = f.amountAtStakeCents > 0 ? c.bold(`at stake ${formatCents(f.amountAtStakeCents)}`) : c.dim('amount depends on the record');
+  const related = f.lines.length > 1 ? c.dim(` (see line${f.lines.length > 2 ? 's' : ''} ${f.lines.slice(1).join(', ')})`) : '';
+  return [
+    `  ${color(MARKS[f.severity])} ${c.bold(subjectLine(f))}${related} — ${stake}`,
+    `    ${c.bold(f.title)} ${c.dim(`[${f.ruleId} · ${f.category} · ${f.confidence} confidence]`)}`,
+    wrap(f.message, width, '    '),
+    c.dim(wrap(`Source: ${f.references[0] ?? 'see the rule'}`, width, '    ')),
+  ].join('\n');
+}
+
+function rangeList(lines: number[]): string {
+  const sorted = [...new Set(lines)].sort((a, b) => a - b);
+  const out: string[] = [];
+  let start = sorted[0];
+  let prev = sorted[0];
+  for (const n of [...sorted.slice(1), undefined]) {
+    if (n !== undefined && prev !== undefined && n === prev + 1) {
+      prev = n;
+      continue;
+    }
+    if (start !== undefined) out.push(start === prev ? `${start}` : `${start}-${prev}`);
+    start = n;
+    prev = n;
+  }
+  return out.join(', ');
+}
+
+/** Renders one report as terminal text. */
+export function formatText(report: Report, options: TextOptions = {}): string {
+  const c = new Chalk({ level: options.color ?? 0 });
+  const width = Math.max(60, Math.min(options.width ?? 100, 140));
+  const out: string[] = [];
+  const title = `${report.input.path}${report.input.claim !== undefined ? ` — claim ${report.input.claim}` : ''}`;
+  out.push(c.bold(`medbill audit: ${title}`));
+  if (report.errors.length > 0 && report.coverage.lines === 0) {
+    out.push(c.red('  Not audited: the input could not be read (see the errors on stderr).'));
+    for (const e of report.errors) out.push(wrap(`${e.code}: ${e.message}`, width, '  '));
+    return out.join('\n') + '\n';
+  }
+  const facts = factLine(report);
+  if (facts) out.push(c.dim(`  ${facts}`));
+  for (const [key, fact] of Object.entries(report.input.facts)) {
+    if (fact && typeof fact === 'object' && 'origin' in fact && fact.origin === 'inferred' && fact.note) out.push(c.dim(wrap(`${key} inferred: ${fact.note}`, width, '  ')));
+  }
+  for (const w of report.warnings) out.push(c.yellow(wrap(`note: ${w.message}`, width, '  ')));
+  out.push('');
+  if (report.findings.length === 0) out.push(c.green('  No findings.'));
+  for (const sev of ['error', 'warning', 'info'] as const) {
+    const list = report.findings.filter((f) => f.severity === sev);
+    if (list.length === 0) continue;
+    out.push(c.bold(`${HEADINGS[sev]} (${list.length})`));
+    for (const f of list) out.push(findingBlock(f, c, width), '');
+  }
+  for (const e of report.errors) out.push(c.red(wrap(`error: ${e.message}`, width, '  ')));
+
+  const s = report.summary;
+  const row = (label: string, value: string) => `  ${label.padEnd(16)}${value}`;
+  out.push(c.bold('Totals'));
+  out.push(row('Charges', formatCents(s.chargesCents)));
+  if (s.paymentsCents !== 0) out.push(row('Payments', formatCents(s.paymentsCents)));
+  if (s.adjustmentsCents !== 0) out.push(row('Adjustments', formatCents(s.adjustmentsCents)));
+  out.push(row('Balance', formatCents(s.balanceCents)));
+  const by = s.amountAtStakeBySeverityCents;
+  const split = [by.error ? `errors ${formatCents(by.error)}` : '', by.warning ? `warnings ${formatCents(by.warning)}` : '', by.info ? `review ${formatCents(by.info)}` : ''].filter(Boolean).join(', ');
+  out.push(row('At stake', c.bold(formatCents(s.amountAtStakeCents)) + (split ? c.dim(`  (${split}; each line counted once)`) : '')));
+  for (const t of report.input.statedTotals) out.push(row('Stated', `${t.label}: ${formatCents(t.amountCents)}`));
+  const cov = report.coverage;
+  out.push(row('Lines', `${cov.lines} charge lines: ${cov.flagged} flagged, ${cov.passed} passed, ${cov.notChecked} not checked by any rule`));
+  for (const n of cov.notCheckedLines) out.push(c.dim(wrap(`line ${n.line} not checked: ${n.reasons.join('; ')}`, width, '    ')));
+  const gaps = cov.rules.flatMap((r) => r.gaps.filter((g) => g.lines.length > 0).map((g) => ({ rule: r.ruleId, ...g })));
+  if (gaps.length > 0) {
+    out.push(c.dim('  Not checked by some rules:'));
+    for (const g of gaps) out.push(c.dim(wrap(`${g.rule}: line${g.lines.length > 1 ? 's' : ''} ${rangeList(g.lines)} — ${g.reason}`, width, '    ')));
+  }
+  out.push('', c.bold('Next steps'));
+  s.nextSteps.forEach((step, i) => out.push(wrap(`${i + 1}. ${step}`, width, '  ')));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,20 @@
+/**
+ * medbill's public API: read bills, load rules, audit, format reports. The CLI (src/cli.ts)
+ * is a thin shell over these.
+ */
+export { parseBill, readBillFile, type ReadOptions, type ReadResult } from './bill/read.js';
+export { buildBill, type BillOptions } from './bill/build.js';
+export type { Bill, BillLine, BillFacts, BillInput } from './bill/schema.js';
+export { BillSchema, BillInputSchema, BillLineSchema } from './bill/schema.js';
+export { parseMoney, parseDate, parseUnits, parseModifiers, formatCents } from './bill/values.js';
+export { loadRules, defaultRulesDir, type RuleSet, type LoadedRule, type RuleSelection } from './rules/loader.js';
+export { testRule, testRules, type RuleTestResult } from './rules/tester.js';
+export { audit, errorReport, amountAtStake, compareFindings, type AuditContext } from './engine.js';
+export { ReportSchema, BatchReportSchema, REPORT_SCHEMA_VERSION, type Report, type Finding, type BatchReport } from './report.js';
+export { formatText } from './formatters/text.js';
+export { formatJson, formatNdjsonLine, formatBatchJson, toBatch } from './formatters/json.js';
+export { formatMarkdown } from './formatters/markdown.js';
+export { jsonSchema, SCHEMA_NAMES } from './schemas.js';
+export { ExitCode } from './exit-codes.js';
+export { MedbillError, BillError, RulesError, UsageError, IoError, formatProblem, type Problem, type Location } from './errors.js';
+export { run } from './cli.js';

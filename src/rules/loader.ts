@@ -1,0 +1,145 @@
+/**
+ * Loads rule packs: every `*.yaml` file of a rules directory is one rule whose id equals its
+ * file name. Each file is validated against {@link RuleFileSchema}, its kind's options are
+ * validated and resolved by the kind, its predicates compiled and its message placeholders
+ * checked, so a broken rule fails at load time with the file and key, never mid-audit.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHECK_KINDS } from '../checks/index.js';
+import { COMMON_PLACEHOLDERS, type CheckKind } from '../checks/types.js';
+import { RulesError, UsageError, type Problem } from '../errors.js';
+import { compilePredicate, type LineTest } from './predicates.js';
+import { RuleFileSchema, type RuleFile } from './schema.js';
+import { TableRegistry } from './tables.js';
+import { parseYaml } from './yaml.js';
+
+/** A rule ready to run: the parsed file, its check kind, prepared options and compiled predicates. */
+export interface LoadedRule {
+  id: string;
+  file: string;
+  /** The rules directory it came from. */
+  pack: string;
+  def: RuleFile;
+  kind: CheckKind<unknown>;
+  options: unknown;
+  where?: LineTest;
+  unless?: LineTest;
+}
+
+/** Loaded rules and their tables; `digest` identifies the exact rule and table contents used. */
+export interface RuleSet {
+  rules: LoadedRule[];
+  tables: TableRegistry;
+  packs: string[];
+  digest: string;
+}
+
+/** Which rules of the loaded packs to run: `--only` and `--disable` rule ids. */
+export interface RuleSelection {
+  only?: string[];
+  disable?: string[];
+}
+
+/** The default rule pack shipped with medbill (`<package>/rules`). */
+export function defaultRulesDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '..', '..', 'rules');
+}
+
+/** The rule files of a directory, sorted by name. Throws {@link RulesError} when it is not a directory. */
+export function ruleFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RulesError(`not a rules directory: ${dir}`, { file: dir });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+function loadRule(file: string, pack: string, tables: TableRegistry): LoadedRule {
+  const data = parseYaml(readFileSync(file, 'utf8'), file);
+  const parsed = RuleFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems: Problem[] = parsed.error.issues.slice(0, 10).map((issue) => {
+      const key = issue.path.map(String).join('.') || '(top level)';
+      const msg = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+      return { code: 'RULES_INVALID', message: `${key}: ${msg}`, location: { file, key } };
+    });
+    throw new RulesError((problems[0] as Problem).message, { file }, problems);
+  }
+  const def = parsed.data;
+  const stem = basename(file).replace(/\.ya?ml$/, '');
+  if (def.id !== stem) throw new RulesError(`id: "${def.id}" must equal the file name "${stem}"`, { file, key: 'id' });
+  const kind = CHECK_KINDS.get(def.kind);
+  if (!kind) throw new RulesError(`kind: unknown check kind "${def.kind}" (kinds: ${[...CHECK_KINDS.keys()].join(', ')})`, { file, key: 'kind' });
+  const allowed = new Set<string>([...COMMON_PLACEHOLDERS, ...kind.placeholders]);
+  for (const m of def.message.matchAll(PLACEHOLDER)) {
+    if (!allowed.has(m[1] as string)) {
+      throw new RulesError(`message: unknown placeholder {${m[1]}} (kind ${kind.name} offers ${[...allowed].map((p) => `{${p}}`).join(', ')})`, { file, key: 'message' });
+    }
+  }
+  let options: unknown;
+  try {
+    options = kind.prepare(def.options, { tables, ref: { file, key: 'options' } });
+  } catch (err) {
+    if (err instanceof RulesError) throw err;
+    throw new RulesError(`options: ${(err as Error).message}`, { file, key: 'options' });
+  }
+  const rule: LoadedRule = { id: def.id, file, pack, def, kind, options };
+  if (def.where) rule.where = compilePredicate(def.where, tables, { file, key: 'where' });
+  if (def.unless) rule.unless = compilePredicate(def.unless, tables, { file, key: 'unless' });
+  return rule;
+}
+
+/**
+ * Loads the rule packs in `dirs` (the default pack first, then `--rules` packs). Validates
+ * every file, collecting one problem per broken file, and throws {@link RulesError} with all
+ * of them; a rule id defined twice is an error. Applies `--only`/`--disable` (unknown ids
+ * there are a {@link UsageError}).
+ */
+export function loadRules(dirs: string[], selection: RuleSelection = {}): RuleSet {
+  const tables = new TableRegistry();
+  const problems: Problem[] = [];
+  const rules: LoadedRule[] = [];
+  const seen = new Map<string, string>();
+  const hash = createHash('sha256');
+  const packs = dirs.map((d) => resolve(d));
+  for (const pack of packs) {
+    try {
+      tables.addPack(pack);
+      for (const file of ruleFiles(pack)) {
+        hash.update(basename(file)).update('\0').update(readFileSync(file)).update('\0');
+        try {
+          const rule = loadRule(file, pack, tables);
+          const prev = seen.get(rule.id);
+          if (prev) throw new RulesError(`id: rule "${rule.id}" is already defined in ${prev}; give yours another id, or --disable the other`, { file, key: 'id' });
+          seen.set(rule.id, file);
+          rules.push(rule);
+        } catch (err) {
+          if (err instanceof RulesError) problems.push(...err.problems);
+          else throw err;
+        }
+      }
+    } catch (err) {
+      if (err instanceof RulesError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) {
+    const head = problems[0] as Problem;
+    throw new RulesError(head.message, head.location, problems);
+  }
+  for (const f of tables.files().sort()) hash.update(basename(f)).update('\0').update(readFileSync(f)).update('\0');
+  const ids = new Set(rules.map((r) => r.id));
+  for (const id of [...(selection.only ?? []), ...(selection.disable ?? [])]) {
+    if (!ids.has(id)) throw new UsageError(`unknown rule id "${id}" (see medbill rules list)`);
+  }
+  const selected = rules.filter(
+    (r) => r.def.enabled !== false && (!selection.only || selection.only.length === 0 || selection.only.includes(r.id)) && !(selection.disable ?? []).includes(r.id),
+  );
+  return { rules: selected, tables, packs, digest: `sha256:${hash.digest('hex').slice(0, 16)}` };
+}

@@ -1,0 +1,118 @@
+/**
+ * The rule tester behind `medbill rules test` and the test suite. Each rule has a fixture
+ * `<fixtures>/<rule-id>.csv`: an ordinary bill with one extra `expect` column holding the
+ * rule id where the rule must fire, `ok:<rule-id>` where it must not (the exception cases),
+ * and nothing elsewhere. Leading `#` lines are YAML bill facts (`# billType: facility`). A
+ * `claim` column splits the fixture into several bills. A bill-level expectation goes on a
+ * total row. The tester compares exactly: the lines the rule disputes (first line of each
+ * finding) must be exactly the lines marked with its id.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { parseBill } from '../bill/read.js';
+import { audit } from '../engine.js';
+import { toProblems, formatProblem } from '../errors.js';
+import type { LoadedRule, RuleSet } from './loader.js';
+import { parseYaml } from './yaml.js';
+import { parseBillType, parseEncounter, parseInsurance, type BillOptions } from '../bill/build.js';
+
+/** The outcome of testing one rule against its fixture. */
+export interface RuleTestResult {
+  ruleId: string;
+  fixture: string;
+  ok: boolean;
+  /** What went wrong, one sentence each (empty when ok). */
+  problems: string[];
+  /** Lines expected to be flagged, and flagged, per claim (`''` when the fixture has one bill). */
+  expected: string[];
+  flagged: string[];
+}
+
+function factsFromComments(text: string, file: string): { facts: BillOptions; body: string } {
+  const lines = text.split(/\r?\n/);
+  const head: string[] = [];
+  while (lines.length > 0 && (lines[0] as string).startsWith('#')) head.push((lines.shift() as string).replace(/^#\s?/, ''));
+  const data = head.length > 0 ? (parseYaml(head.join('\n'), file) as Record<string, unknown> | null) ?? {} : {};
+  const facts: BillOptions = {};
+  const str = (k: string) => (data[k] === undefined ? undefined : String(data[k]));
+  if (str('billType')) facts.billType = parseBillType(str('billType'));
+  if (str('insurance')) facts.insurance = parseInsurance(str('insurance'));
+  if (str('encounter')) facts.encounter = parseEncounter(str('encounter'));
+  if (str('admissionDate')) facts.admissionDate = str('admissionDate');
+  if (str('dischargeDate')) facts.dischargeDate = str('dischargeDate');
+  if (data.nonprofit !== undefined) facts.nonprofit = Boolean(data.nonprofit);
+  if (Array.isArray(data.diagnoses)) facts.diagnoses = data.diagnoses.map(String);
+  return { facts, body: '\n'.repeat(head.length) + lines.join('\n') };
+}
+
+/** Tests one rule of `ruleSet` against its fixture in `fixturesDir`. Never throws. */
+export function testRule(rule: LoadedRule, ruleSet: RuleSet, fixturesDir: string): RuleTestResult {
+  const fixture = join(fixturesDir, `${rule.id}.csv`);
+  const result: RuleTestResult = { ruleId: rule.id, fixture, ok: false, problems: [], expected: [], flagged: [] };
+  if (!rule.def.docs.rationale.trim()) result.problems.push('the rule has no docs.rationale');
+  if (!existsSync(fixture)) {
+    result.problems.push(`no fixture: write ${fixture} (a bill with an "expect" column)`);
+    return result;
+  }
+  try {
+    const { facts, body } = factsFromComments(readFileSync(fixture, 'utf8'), fixture);
+    const records = parse(body, { relax_column_count: true, skip_empty_lines: true, info: true, bom: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    const header = (records[0]?.record ?? []).map((h) => h.trim().toLowerCase());
+    const expectAt = header.indexOf('expect');
+    if (expectAt < 0) throw new Error('the fixture has no "expect" column');
+    const claimAt = header.indexOf('claim');
+    const expectByRow = new Map<number, string>();
+    for (const r of records.slice(1)) expectByRow.set(r.info.lines, (r.record[expectAt] ?? '').trim());
+    const claimByRow = new Map<number, string>();
+    if (claimAt >= 0) for (const r of records.slice(1)) claimByRow.set(r.info.lines, (r.record[claimAt] ?? '').trim());
+    const bills = parseBill(body, fixture, { ...facts, ...(claimAt >= 0 ? { groupBy: 'claim' } : {}) });
+    const single: RuleSet = { ...ruleSet, rules: [rule] };
+    const expected = new Set<string>();
+    const okLines = new Set<string>();
+    let positives = 0;
+    let oks = 0;
+    for (const [row, e] of expectByRow) {
+      const claim = claimByRow.get(row) ?? '';
+      const bill = bills.find((b) => (b.source.claim ?? '') === claim);
+      const line = bill?.lines.find((l) => l.source.row === row);
+      const key = `${claim}#${line ? line.line : 'bill'}`;
+      if (e === rule.id) {
+        expected.add(key);
+        positives++;
+      } else if (e === `ok:${rule.id}`) {
+        okLines.add(key);
+        oks++;
+      } else if (e !== '') result.problems.push(`row ${row}: expect "${e}" names another rule (use ${rule.id} or ok:${rule.id})`);
+    }
+    if (positives === 0) result.problems.push(`the fixture marks no line where ${rule.id} must fire`);
+    if (oks === 0) result.problems.push(`the fixture marks no ok:${rule.id} line (an exception the rule must not flag)`);
+    const flagged = new Set<string>();
+    for (const bill of bills) {
+      const report = audit(bill, single, { version: 'test' });
+      for (const e of report.errors) result.problems.push(e.message);
+      for (const f of report.findings) flagged.add(`${bill.source.claim ?? ''}#${f.lines[0] ?? 'bill'}`);
+    }
+    const show = (s: Set<string>) => [...s].map((k) => (k.startsWith('#') ? k.slice(1) : k)).sort();
+    result.expected = show(expected);
+    result.flagged = show(flagged);
+    const missing = [...expected].filter((k) => !flagged.has(k));
+    const extra = [...flagged].filter((k) => !expected.has(k));
+    if (missing.length > 0) result.problems.push(`did not fire on ${show(new Set(missing)).join(', ')}`);
+    if (extra.length > 0) {
+      const onOk = extra.filter((k) => okLines.has(k));
+      const other = extra.filter((k) => !okLines.has(k));
+      if (onOk.length > 0) result.problems.push(`fired on exception line(s) ${show(new Set(onOk)).join(', ')} marked ok:${rule.id}`);
+      if (other.length > 0) result.problems.push(`fired on unmarked line(s) ${show(new Set(other)).join(', ')}`);
+    }
+  } catch (err) {
+    for (const p of toProblems(err)) result.problems.push(formatProblem(p));
+  }
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+/** Tests every rule of `ruleSet` whose pack is `pack` (all rules when `pack` is undefined). */
+export function testRules(ruleSet: RuleSet, fixturesDir: string, pack?: string): RuleTestResult[] {
+  return ruleSet.rules.filter((r) => pack === undefined || r.pack === pack).map((r) => testRule(r, ruleSet, fixturesDir));
+}

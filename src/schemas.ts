@@ -1,0 +1,28 @@
+/**
+ * JSON Schemas generated from the zod schemas (one fact in one place): the report, the
+ * native JSON bill and the rule file, as printed by `medbill schema report|bill|rule`.
+ */
+import { z } from 'zod';
+import { BillInputSchema } from './bill/schema.js';
+import { BatchReportSchema, ReportSchema } from './report.js';
+import { RuleFileSchema } from './rules/schema.js';
+
+/** Names accepted by `medbill schema`. */
+export const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule'] as const;
+
+/** One of {@link SCHEMA_NAMES}. */
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
+
+const TITLES: Record<SchemaName, string> = {
+  report: 'medbill audit report (one bill)',
+  batch: 'medbill batch report (several bills, --format json)',
+  bill: 'medbill native JSON bill',
+  rule: 'medbill rule file (YAML)',
+};
+
+/** The JSON Schema (draft 2020-12) for `name`, as a plain object. */
+export function jsonSchema(name: SchemaName): Record<string, unknown> {
+  const schema = { report: ReportSchema, batch: BatchReportSchema, bill: BillInputSchema, rule: RuleFileSchema }[name];
+  const out = z.toJSONSchema(schema, { io: name === 'bill' || name === 'rule' ? 'input' : 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { $id: `https://medbill.invalid/schema/${name}.json`, title: TITLES[name], ...out };
+}
