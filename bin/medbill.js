@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Thin shim: the CLI lives in dist/cli.js (built by `npm ci` through the prepare script).
-import { run } from '../dist/cli.js';
+// Thin shim: the CLI is dist/medbill.mjs (bundled by `npm ci` through the prepare script).
+import { run } from '../dist/medbill.mjs';
 
 run(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -16,14 +16,17 @@ import { parseDate } from './bill/values.js';
 import { audit, errorReport } from './engine.js';
 import { formatProblem, IoError, MedbillError, toProblems, UsageError, type Problem } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { toolVersion } from './paths.js';
 import { formatBatchJson, formatJson, formatNdjsonLine } from './formatters/json.js';
 import { formatMarkdown } from './formatters/markdown.js';
 import { formatText } from './formatters/text.js';
 import type { Report } from './report.js';
+import type { SchemaName } from './schemas.js';
+
+/** Names accepted by `medbill schema` (kept here so the schema module loads only when used). */
+const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule'] as const;
 import { defaultRulesDir, loadRules, type RuleSet } from './rules/loader.js';
 import { severityRank, SEVERITIES, type Severity } from './rules/schema.js';
-import { testRules } from './rules/tester.js';
-import { jsonSchema, SCHEMA_NAMES, type SchemaName } from './schemas.js';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface Io {
@@ -37,16 +40,6 @@ export interface Io {
 /** The process's own streams, environment and working directory. */
 export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
-}
-
-/** medbill's version, from package.json. */
-export function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 const FORMATS = ['text', 'json', 'ndjson', 'markdown'] as const;
@@ -285,7 +278,8 @@ function buildProgram(io: Io, state: { code: number }, cleanup: Set<string>): Co
     .description('print the JSON Schema of the report, the batch report, the native JSON bill or a rule file')
     .addArgument(new Argument('<name>', 'which schema').choices(SCHEMA_NAMES))
     .addHelpText('after', '\nExamples:\n  $ medbill schema report > report.schema.json\n  $ medbill schema bill\n')
-    .action((name: string) => {
+    .action(async (name: string) => {
+      const { jsonSchema } = await import('./schemas.js');
       io.stdout.write(JSON.stringify(jsonSchema(name as SchemaName), null, 2) + '\n');
       state.code = ExitCode.OK;
     });
@@ -352,7 +346,8 @@ function buildProgram(io: Io, state: { code: number }, cleanup: Set<string>): Co
     .description('run each rule on its fixture (<fixtures>/<rule-id>.csv with an "expect" column)')
     .argument('[dir]', 'rules directory (default: the default pack)')
     .option('--fixtures <dir>', 'fixture directory (default: DIR/fixtures, or fixtures/rules for the default pack)')
-    .action((dir: string | undefined, o: { fixtures?: string }) => {
+    .action(async (dir: string | undefined, o: { fixtures?: string }) => {
+      const { testRules } = await import('./rules/tester.js');
       const dirs = dir ? ruleDirs([dir], io.cwd) : [defaultRulesDir()];
       const pack = dirs[dirs.length - 1] as string;
       const fixtures = o.fixtures ? resolve(io.cwd, o.fixtures) : dir ? join(pack, 'fixtures') : resolve(pack, '..', 'fixtures', 'rules');

@@ -6,13 +6,15 @@
  * line hit by several rules is counted once (rule catalogue §1, "No double counting").
  */
 import { inferFacts } from './bill/infer.js';
+import { billTotals } from './bill/totals.js';
 import type { Bill, BillFacts, BillLine } from './bill/schema.js';
 import { formatCents } from './bill/values.js';
 import type { CheckOutput, FindingDraft } from './checks/types.js';
 import type { Problem } from './errors.js';
 import type { LoadedRule, RuleSet } from './rules/loader.js';
 import { severityRank, type Severity } from './rules/schema.js';
-import { REPORT_SCHEMA_VERSION, type Finding, type Report } from './report.js';
+import type { Finding, Report } from './report.js';
+import { REPORT_SCHEMA_VERSION } from './report-version.js';
 
 /** What the engine needs besides the bill and rules: the tool version printed in the report. */
 export interface AuditContext {
@@ -230,10 +232,8 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   }
   const flagged = charges.filter((l) => flaggedLines.has(l.line)).length;
 
-  const sum = (pred: (l: BillLine) => boolean) => bill.lines.filter(pred).reduce((s, l) => s + l.chargeCents, 0);
-  const chargesCents = sum((l) => l.type === 'charge' || l.type === 'reversal');
-  const paymentsCents = sum((l) => l.type === 'payment');
-  const adjustmentsCents = sum((l) => l.type === 'adjustment');
+  const totals = billTotals(bill);
+  const { chargesCents, paymentsCents, adjustmentsCents } = totals;
   const stake = amountAtStake(findings, byLine);
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
 
@@ -279,7 +279,8 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
       chargesCents,
       paymentsCents,
       adjustmentsCents,
-      balanceCents: chargesCents + paymentsCents + adjustmentsCents,
+      insurancePaidCents: totals.insurancePaidCents,
+      balanceCents: totals.balanceCents,
       nextSteps: nextSteps(findings, allGaps, facts),
     },
   };
@@ -305,6 +306,7 @@ export function errorReport(path: string, errors: Problem[], ruleSet: RuleSet | 
       chargesCents: 0,
       paymentsCents: 0,
       adjustmentsCents: 0,
+      insurancePaidCents: 0,
       balanceCents: 0,
       nextSteps: ['Fix the errors above and run the audit again: nothing was checked.'],
     },

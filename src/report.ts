@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { BILL_TYPES, ENCOUNTER_TYPES, FACT_ORIGINS, INSURANCE_STATUSES } from './bill/schema.js';
 import { CATEGORIES, CONFIDENCES, SEVERITIES } from './rules/schema.js';
 
-/** The report schema version. */
-export const REPORT_SCHEMA_VERSION = '1';
+import { REPORT_SCHEMA_VERSION } from './report-version.js';
+
+export { REPORT_SCHEMA_VERSION };
 
 const cents = z.number().int();
 const LocationSchema = z.object({
@@ -116,6 +117,7 @@ export const ReportSchema = z.object({
     chargesCents: cents,
     paymentsCents: cents,
     adjustmentsCents: cents,
+    insurancePaidCents: cents.describe('an insurance payment the bill states without itemizing it (negative)'),
     balanceCents: cents,
     nextSteps: z.array(z.string()),
   }),

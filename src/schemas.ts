@@ -8,7 +8,7 @@ import { BatchReportSchema, ReportSchema } from './report.js';
 import { RuleFileSchema } from './rules/schema.js';
 
 /** Names accepted by `medbill schema`. */
-export const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule'] as const;
+export const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule'] as const; // keep in step with cli.ts
 
 /** One of {@link SCHEMA_NAMES}. */
 export type SchemaName = (typeof SCHEMA_NAMES)[number];

@@ -6,19 +6,16 @@
  */
 import { BillError, type Location, type Problem } from '../errors.js';
 import type { LineField, TotalKind } from './fields.js';
-import {
-  BILL_TYPES,
-  ENCOUNTER_TYPES,
-  INSURANCE_STATUSES,
-  type Bill,
-  type BillFacts,
-  type BillLine,
-  type BillType,
-  type EncounterType,
-  type InsuranceStatus,
-  type LineType,
-  type SourceRef,
-  type StatedTotal,
+import type {
+  Bill,
+  BillFacts,
+  BillLine,
+  BillType,
+  EncounterType,
+  InsuranceStatus,
+  LineType,
+  SourceRef,
+  StatedTotal,
 } from './schema.js';
 import {
   parseCodeCell,
@@ -172,7 +169,6 @@ export function buildLine(raw: RawLine, problems: Problem[]): BillLine | undefin
   let amount: number | undefined = charge;
   if ((amount === undefined || amount === 0) && credit !== undefined && credit !== 0) amount = -Math.abs(credit);
 
-  const codeCells = raw.fields.code ?? [];
   const codeCell = first(raw, 'code');
   const codeRead = parseCodeCell(codeCell ? text(codeCell) : undefined);
   const modCells = (raw.fields.modifiers ?? []).map((c) => c.value as string | string[] | undefined);
@@ -249,7 +245,6 @@ export function buildLine(raw: RawLine, problems: Problem[]): BillLine | undefin
   if (claim !== undefined) out.claimId = claim;
   const account = text(first(raw, 'account'));
   if (account !== undefined) out.account = account;
-  void codeCells;
   return out;
 }
 
@@ -326,10 +321,6 @@ export function parseBillType(s: string | undefined): BillType | undefined {
   if (['professional', 'cms1500', '837p', 'physician'].includes(n)) return 'professional';
   return undefined;
 }
-
-void BILL_TYPES;
-void INSURANCE_STATUSES;
-void ENCOUNTER_TYPES;
 
 /**
  * Assembles a {@link Bill} from a reader's output: parses every line (collecting every bad

@@ -7,8 +7,8 @@
 import { parse } from 'csv-parse/sync';
 import { BillError, type Location, type Problem } from '../errors.js';
 import type { RawBill, RawCell, RawLine } from './build.js';
-import { LINE_FIELDS, lineFieldFor, normalizeHeader, totalKindFor, type LineField } from './fields.js';
-import { parseDate, parseMoney } from './values.js';
+import { lineFieldFor, normalizeHeader, totalKindFor, type LineField } from './fields.js';
+import { parseMoney } from './values.js';
 
 /** Options of the CSV reader. */
 export interface CsvOptions {
@@ -246,8 +246,6 @@ export function readCsv(input: string, opts: CsvOptions): RawBill[] {
   if (order.length === 0) {
     throw new BillError('the file has a header but no item rows', { file: opts.file, row: (records[headerAt] as { info: { lines: number } }).info.lines });
   }
-  void parseDate;
-  void LINE_FIELDS;
   return order.map((key) => {
     const g = groups.get(key) as Group;
     const bill: RawBill = {

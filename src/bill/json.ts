@@ -7,7 +7,7 @@
 import { BillError, type Problem } from '../errors.js';
 import { parseBillType, parseEncounter, parseInsurance, type FileFacts, type RawBill, type RawCell, type RawLine } from './build.js';
 import { headerFieldFor, lineFieldFor, normalizeHeader, totalKindFor, type HeaderField, type LineField } from './fields.js';
-import { BillInputSchema, BillLineInputSchema } from './schema.js';
+import { BillLineInputSchema } from './schema.js';
 import { parseBoolean } from './values.js';
 
 /** Options of the JSON reader. */
@@ -179,8 +179,6 @@ export function readJson(input: string, opts: JsonOptions): RawBill[] {
   if (unused.length > 0) {
     warnings.push({ code: 'BILL_INVALID', message: `fields not used: ${unused.join(', ')}`, location: { file: opts.file } });
   }
-  // The native schema's header types (used for documentation and `medbill schema bill`).
-  void BillInputSchema;
   return [...groups.entries()].map(([claim, rawLines]) => {
     const bill: RawBill = {
       path: opts.file,

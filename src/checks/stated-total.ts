@@ -8,6 +8,7 @@
  * reported as not checked.
  */
 import { z } from 'zod';
+import { billTotals } from '../bill/totals.js';
 import { formatCents } from '../bill/values.js';
 import { parseOptions, type CheckKind, type FindingDraft } from './types.js';
 
@@ -23,23 +24,12 @@ export const statedTotal: CheckKind<{ toleranceCents: number }> = {
   },
   run({ bill, options }) {
     const findings: FindingDraft[] = [];
-    const sum = (pred: (t: string) => boolean) => bill.lines.filter((l) => pred(l.type)).reduce((s, l) => s + l.chargeCents, 0);
-    const charges = sum((t) => t === 'charge' || t === 'reversal');
-    const payments = sum((t) => t === 'payment');
-    const adjustments = sum((t) => t === 'adjustment');
-    const stated = (kind: string) => bill.statedTotals.find((t) => t.kind === kind)?.amountCents;
-    const insurancePaid = stated('insurancePaid') ?? 0;
-    const statedPayments = stated('payments');
-    const statedAdjustments = stated('adjustments');
-    const expectedBalance =
-      charges + payments + adjustments - Math.abs(insurancePaid) -
-      (payments === 0 && statedPayments ? Math.abs(statedPayments) : 0) -
-      (adjustments === 0 && statedAdjustments ? Math.abs(statedAdjustments) : 0);
+    const totals = billTotals(bill);
     for (const t of bill.statedTotals) {
       let computed: number | undefined;
-      if (t.kind === 'charges') computed = charges;
-      else if (t.kind === 'balance') computed = expectedBalance;
-      else if (t.kind === 'payments' && payments !== 0) computed = payments;
+      if (t.kind === 'charges') computed = totals.chargesCents;
+      else if (t.kind === 'balance') computed = totals.balanceCents;
+      else if (t.kind === 'payments' && totals.paymentsCents !== 0) computed = totals.paymentsCents;
       if (computed === undefined) continue;
       const statedCents = t.kind === 'payments' ? -Math.abs(t.amountCents) : t.amountCents;
       const diff = statedCents - computed;

@@ -3,7 +3,8 @@
  * {@link Report} for one bill and a {@link BatchReport} for several; `--format ndjson`
  * prints one report per line, whatever the count, for pipelines.
  */
-import { REPORT_SCHEMA_VERSION, type BatchReport, type Report } from '../report.js';
+import type { BatchReport, Report } from '../report.js';
+import { REPORT_SCHEMA_VERSION } from '../report-version.js';
 
 /** One report as pretty JSON (2-space indent) with a trailing newline. */
 export function formatJson(report: Report): string {

@@ -117,6 +117,7 @@ export function formatText(report: Report, options: TextOptions = {}): string {
   out.push(row('Charges', formatCents(s.chargesCents)));
   if (s.paymentsCents !== 0) out.push(row('Payments', formatCents(s.paymentsCents)));
   if (s.adjustmentsCents !== 0) out.push(row('Adjustments', formatCents(s.adjustmentsCents)));
+  if (s.insurancePaidCents !== 0) out.push(row('Insurance paid', formatCents(s.insurancePaidCents)));
   out.push(row('Balance', formatCents(s.balanceCents)));
   const by = s.amountAtStakeBySeverityCents;
   const split = [by.error ? `errors ${formatCents(by.error)}` : '', by.warning ? `warnings ${formatCents(by.warning)}` : '', by.info ? `review ${formatCents(by.info)}` : ''].filter(Boolean).join(', ');

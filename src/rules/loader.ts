@@ -6,15 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, resolve } from 'node:path';
 import { CHECK_KINDS } from '../checks/index.js';
 import { COMMON_PLACEHOLDERS, type CheckKind } from '../checks/types.js';
 import { RulesError, UsageError, type Problem } from '../errors.js';
+import { packageRoot } from '../paths.js';
 import { compilePredicate, type LineTest } from './predicates.js';
 import { RuleFileSchema, type RuleFile } from './schema.js';
 import { TableRegistry } from './tables.js';
-import { parseYaml } from './yaml.js';
+import { parseCache, parseYaml, textHash } from './yaml.js';
 
 /** A rule ready to run: the parsed file, its check kind, prepared options and compiled predicates. */
 export interface LoadedRule {
@@ -45,8 +45,7 @@ export interface RuleSelection {
 
 /** The default rule pack shipped with medbill (`<package>/rules`). */
 export function defaultRulesDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, '..', '..', 'rules');
+  return join(packageRoot(), 'rules');
 }
 
 /** The rule files of a directory, sorted by name. Throws {@link RulesError} when it is not a directory. */
@@ -60,8 +59,11 @@ export function ruleFiles(dir: string): string[] {
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
-function loadRule(file: string, pack: string, tables: TableRegistry): LoadedRule {
-  const data = parseYaml(readFileSync(file, 'utf8'), file);
+/**
+ * Validates parsed rule-file data against {@link RuleFileSchema}. Throws {@link RulesError}
+ * with one problem per invalid key (file and key named).
+ */
+export function validateRuleFile(data: unknown, file: string): RuleFile {
   const parsed = RuleFileSchema.safeParse(data);
   if (!parsed.success) {
     const problems: Problem[] = parsed.error.issues.slice(0, 10).map((issue) => {
@@ -71,7 +73,13 @@ function loadRule(file: string, pack: string, tables: TableRegistry): LoadedRule
     });
     throw new RulesError((problems[0] as Problem).message, { file }, problems);
   }
-  const def = parsed.data;
+  return parsed.data;
+}
+
+function loadRule(file: string, text: string, pack: string, tables: TableRegistry): LoadedRule {
+  // A file validated at build time (same text, same schema) is not validated again.
+  const valid = parseCache().rules[textHash(text)] as RuleFile | undefined;
+  const def = valid ? structuredClone(valid) : validateRuleFile(parseYaml(text, file), file);
   const stem = basename(file).replace(/\.ya?ml$/, '');
   if (def.id !== stem) throw new RulesError(`id: "${def.id}" must equal the file name "${stem}"`, { file, key: 'id' });
   const kind = CHECK_KINDS.get(def.kind);
@@ -112,9 +120,10 @@ export function loadRules(dirs: string[], selection: RuleSelection = {}): RuleSe
     try {
       tables.addPack(pack);
       for (const file of ruleFiles(pack)) {
-        hash.update(basename(file)).update('\0').update(readFileSync(file)).update('\0');
+        const text = readFileSync(file, 'utf8');
+        hash.update(basename(file)).update('\0').update(text).update('\0');
         try {
-          const rule = loadRule(file, pack, tables);
+          const rule = loadRule(file, text, pack, tables);
           const prev = seen.get(rule.id);
           if (prev) throw new RulesError(`id: rule "${rule.id}" is already defined in ${prev}; give yours another id, or --disable the other`, { file, key: 'id' });
           seen.set(rule.id, file);

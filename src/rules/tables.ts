@@ -6,10 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { RulesError } from '../errors.js';
-import { parseYaml } from './yaml.js';
+import { parseTableCsv, parseYaml } from './yaml.js';
 
 /** A named set of codes (CPT/HCPCS, revenue codes, modifiers, ICD-10 prefixes): exact values and inclusive ranges. */
 export class CodeSet {
@@ -65,6 +64,8 @@ export interface Table {
   file: string;
   columns: string[];
   rows: Array<Record<string, string>>;
+  /** Physical row (1-based line in the file) of each row, for error messages. */
+  rowNumbers: number[];
 }
 
 /**
@@ -129,20 +130,17 @@ export class TableRegistry {
       const rel = relative(dir, file);
       if (rel.startsWith('..') || rel.startsWith(sep)) continue;
       if (!existsSync(file)) continue;
-      let records: string[][];
-      try {
-        records = parseCsv(readFileSync(file, 'utf8'), { skip_empty_lines: true, bom: true, trim: true, comment: '#' }) as string[][];
-      } catch (err) {
-        throw new RulesError(`cannot read table: ${(err as Error).message}`, { file });
-      }
-      const columns = records[0] ?? [];
+      const records = parseTableCsv(readFileSync(file, 'utf8'), file);
+      const columns = records[0]?.record ?? [];
       const rows: Array<Record<string, string>> = [];
-      records.slice(1).forEach((r) => {
+      const rowNumbers: number[] = [];
+      for (const r of records.slice(1)) {
         const row: Record<string, string> = {};
-        columns.forEach((c, i) => (row[c] = r[i] ?? ''));
+        columns.forEach((c, i) => (row[c] = r.record[i] ?? ''));
         rows.push(row);
-      });
-      const t: Table = { name, file, columns, rows };
+        rowNumbers.push(r.row);
+      }
+      const t: Table = { name, file, columns, rows, rowNumbers };
       this.checkColumns(t, required);
       this.tables.set(name, t);
       return t;
@@ -152,10 +150,10 @@ export class TableRegistry {
 
   private checkColumns(t: Table, required: string[]): void {
     for (const c of [...required, 'source']) {
-      if (!t.columns.includes(c)) throw new RulesError(`table has no "${c}" column (columns: ${t.columns.join(', ')})`, { file: t.file, row: 1 });
+      if (!t.columns.includes(c)) throw new RulesError(`table has no "${c}" column (columns: ${t.columns.join(', ')})`, { file: t.file });
     }
     t.rows.forEach((r, i) => {
-      if (!r.source) throw new RulesError('every row of a table needs its source', { file: t.file, row: i + 2 });
+      if (!r.source) throw new RulesError('every row of a table needs its source', { file: t.file, row: t.rowNumbers[i] ?? i + 2 });
     });
   }
 

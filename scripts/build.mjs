@@ -1,0 +1,23 @@
+// Build: compile TypeScript (dist/, the library API), parse the default rule pack into
+// dist/rule-cache.json, and bundle the CLI into one file (dist/medbill.mjs) so that a run
+// loads one module instead of a hundred: start-up time is most of a one-bill audit.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+rmSync('dist', { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['scripts/build-rule-cache.mjs'], { stdio: 'inherit' });
+const { build } = await import('esbuild');
+await build({
+  entryPoints: ['dist/cli.js'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: 'dist/medbill.mjs',
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
+});
+console.log('built dist/ and dist/medbill.mjs');

@@ -1,0 +1,115 @@
+/**
+ * Runs the built CLI on every bill under ../shared/cases and checks each expectation of its
+ * case.json whose capability this build supports (core). See ../shared/cases/README.md.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../src/report.js';
+import { cli } from './helpers.js';
+
+const CASES = resolve(__dirname, '..', '..', 'shared', 'cases');
+const SUPPORTED = new Set(['core']);
+
+interface Expectation {
+  lines: number[];
+  must: 'flag' | 'not-flag';
+  category?: string;
+  amountCents?: number;
+  capability?: string;
+  claim?: string;
+  why: string;
+}
+
+interface Case {
+  case: string;
+  bill: string;
+  groupBy?: string;
+  context: Record<string, unknown>;
+  totals?: { chargesCents?: number; paymentsCents?: number };
+  expect: Expectation[];
+}
+
+function argsFor(c: Case): string[] {
+  const ctx = c.context;
+  const args: string[] = [];
+  if (ctx.billType) args.push('--bill-type', String(ctx.billType));
+  if (ctx.insurance) args.push('--insurance', String(ctx.insurance));
+  if (ctx.encounter) args.push('--encounter', String(ctx.encounter));
+  if (ctx.admissionDate) args.push('--admission', String(ctx.admissionDate));
+  if (ctx.dischargeDate) args.push('--discharge', String(ctx.dischargeDate));
+  if (ctx.nonprofitHospital) args.push('--nonprofit');
+  for (const d of (ctx.diagnoses as string[] | undefined) ?? []) args.push('--diagnosis', d);
+  if (c.groupBy) args.push('--group-by', c.groupBy);
+  return args;
+}
+
+const cases: Case[] = existsSync(CASES)
+  ? readdirSync(CASES)
+      .filter((d) => existsSync(join(CASES, d, 'case.json')))
+      .map((d) => ({ ...(JSON.parse(readFileSync(join(CASES, d, 'case.json'), 'utf8')) as Case), dir: d }))
+  : [];
+
+describe.skipIf(cases.length === 0)('shared cases', () => {
+  for (const c of cases) {
+    describe(c.case, () => {
+      let reports: Report[] = [];
+      let exitCode = -1;
+      it('audits with the built CLI (NDJSON, one report per bill)', async () => {
+        const r = await cli(['audit', join(CASES, c.case, c.bill), '--format', 'ndjson', ...argsFor(c)]);
+        exitCode = r.code;
+        reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report);
+        expect(r.stderr).toBe('');
+        for (const rep of reports) expect(rep.errors).toEqual([]);
+        expect([0, 1]).toContain(exitCode);
+      });
+      if (c.totals?.chargesCents !== undefined) {
+        it(`reads total charges ${c.totals.chargesCents}`, () => {
+          expect(reports.reduce((s, r) => s + r.summary.chargesCents, 0)).toBe(c.totals?.chargesCents);
+          if (c.totals?.paymentsCents !== undefined) expect(-reports.reduce((s, r) => s + r.summary.paymentsCents, 0)).toBe(c.totals.paymentsCents);
+        });
+      }
+      for (const e of c.expect) {
+        const cap = e.capability ?? 'core';
+        const label = `${e.must} ${e.claim ? `${e.claim} ` : ''}lines [${e.lines.join(', ')}]${e.category ? ` ${e.category}` : ''}${e.amountCents !== undefined ? ` ${e.amountCents}¢` : ''}: ${e.why}`;
+        it.skipIf(!SUPPORTED.has(cap))(label, () => {
+          const report = e.claim ? reports.find((r) => r.input.claim === e.claim) : reports[0];
+          expect(report, `report for ${e.claim ?? 'the bill'}`).toBeDefined();
+          const findings = (report as Report).findings;
+          if (e.must === 'flag') {
+            const hits = findings.filter(
+              (f) => (e.lines.length === 0 ? f.lines.length === 0 : f.lines.some((l) => e.lines.includes(l))) && (!e.category || f.category === e.category),
+            );
+            expect(hits.length, JSON.stringify(findings.map((f) => [f.ruleId, f.lines, f.category]))).toBeGreaterThan(0);
+            if (e.amountCents !== undefined) expect(hits.map((f) => f.amountAtStakeCents)).toContain(e.amountCents);
+          } else {
+            const bad = findings.filter(
+              (f) =>
+                f.severity !== 'info' &&
+                f.lines[0] !== undefined &&
+                e.lines.includes(f.lines[0]) &&
+                (e.category ? f.category === e.category : f.category !== 'price'),
+            );
+            expect(bad.map((f) => `${f.ruleId} on line ${f.lines[0]}`)).toEqual([]);
+          }
+        });
+      }
+    });
+  }
+
+  it('inpatient case: the amount at stake is the sum of the must-flag lines (394300 cents), each line counted once', async () => {
+    const c = cases.find((x) => x.case === 'inpatient-pneumonia-self-pay') as Case;
+    const r = await cli(['audit', join(CASES, c.case, c.bill), '--format', 'json', ...argsFor(c)]);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.summary.amountAtStakeCents).toBe(394300);
+    expect(report.coverage.notChecked).toBe(0);
+    expect(r.code).toBe(1);
+  });
+
+  it('batch case: exit code 1 and one NDJSON report per claim', async () => {
+    const c = cases.find((x) => x.case === 'batch-claims') as Case;
+    const r = await cli(['audit', join(CASES, c.case, c.bill), '--format', 'ndjson', ...argsFor(c)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Report).input.claim)).toEqual(['CLM-1001', 'CLM-1002', 'CLM-1003']);
+  });
+});

@@ -1,0 +1,22 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** Absolute path of the built CLI shim. */
+export const BIN = resolve(__dirname, '..', 'bin', 'medbill.js');
+
+/** Runs the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
+export function cli(args: string[], opts: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: opts.cwd ?? resolve(__dirname, '..'), env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err && typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : err ? 1 : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    else child.stdin?.end();
+  });
+}

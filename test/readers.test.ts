@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseBill } from '../src/bill/read.js';
+import { detectDelimiter } from '../src/bill/csv.js';
+import { BillError } from '../src/errors.js';
+
+function errorOf(fn: () => unknown): BillError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof BillError) return err;
+    throw err;
+  }
+  throw new Error('expected a BillError');
+}
+
+describe('CSV reading', () => {
+  it('detects comma, tab, pipe and semicolon delimiters', () => {
+    expect(detectDelimiter('a,b,c\n1,2,3')).toBe(',');
+    expect(detectDelimiter('a\tb\tc\n1\t"1,234.00"\t3')).toBe('\t');
+    expect(detectDelimiter('DOS|CPT|Charge\n1/2/26|99213|1,200.00')).toBe('|');
+    expect(detectDelimiter('DOS;CPT;Charge\n1/2/26;99213;120')).toBe(';');
+  });
+
+  it('reads BOM, CRLF, quoted cells, blank rows, a preamble and a TOTAL row', () => {
+    const text =
+      '\ufeffExample Regional Hospital — itemized statement\r\n' +
+      'Account: TEST-0001\r\n' +
+      '\r\n' +
+      'Service Date,Proc Code,Mod,Qty,Description,Total Charge\r\n' +
+      '03/02/2026,99284,,1,"ED VISIT, LEVEL 4","$2,845.00"\r\n' +
+      '\r\n' +
+      '03/02/2026,36415,,1,VENIPUNCTURE,$45.00\r\n' +
+      ',,,,TOTAL CHARGES,"$2,890.00"\r\n';
+    const [bill] = parseBill(text, 'messy.csv');
+    expect(bill?.source.format).toBe('csv');
+    expect(bill?.lines.map((l) => [l.line, l.code, l.chargeCents, l.description])).toEqual([
+      [1, '99284', 284500, 'ED VISIT, LEVEL 4'],
+      [2, '36415', 4500, 'VENIPUNCTURE'],
+    ]);
+    expect(bill?.lines[0]?.source.row).toBe(5);
+    expect(bill?.statedTotals).toEqual([{ kind: 'charges', label: 'TOTAL CHARGES', amountCents: 289000, source: { file: 'messy.csv', row: 8 } }]);
+    expect(bill?.columns.mapped).toMatchObject({ dateOfService: 'Service Date', code: 'Proc Code', modifiers: 'Mod', units: 'Qty', charge: 'Total Charge' });
+  });
+
+  it('keeps the bill line-number column and reads payments, adjustments and reversals as credits', () => {
+    const text = [
+      'Line,DOS,CPT,Description,Units,Amount',
+      '10,2026-03-02,71046,Chest x-ray two views,1,610.00',
+      '11,2026-03-02,71046,Chest x-ray two views,1,-610.00',
+      '12,2026-03-02,85025,Blood count,1,45.00',
+      '13,2026-03-03,,PAYMENT - THANK YOU,,(100.00)',
+      '14,2026-03-03,,Self-pay discount adjustment,,50.00CR',
+      '15,2026-03-03,,Patient payment received,,25.00',
+    ].join('\n');
+    const [bill] = parseBill(text, 'b.csv');
+    const byLine = Object.fromEntries((bill?.lines ?? []).map((l) => [l.line, l]));
+    expect(byLine[10]).toMatchObject({ type: 'charge', reversedBy: 11 });
+    expect(byLine[11]).toMatchObject({ type: 'reversal', reverses: 10, chargeCents: -61000 });
+    expect(byLine[12]?.type).toBe('charge');
+    expect(byLine[13]).toMatchObject({ type: 'payment', chargeCents: -10000 });
+    expect(byLine[14]).toMatchObject({ type: 'adjustment', chargeCents: -5000 });
+    // A payment written as a positive amount still lowers what is owed.
+    expect(byLine[15]).toMatchObject({ type: 'payment', chargeCents: -2500 });
+  });
+
+  it('numbers lines by position when the bill has no line column', () => {
+    const text = readFileSync('../shared/cases/office-visit-professional/bill.tsv', 'utf8');
+    const [bill] = parseBill(text, 'bill.tsv');
+    expect(bill?.source.format).toBe('tsv');
+    expect(bill?.lines.map((l) => l.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(bill?.lines[9]).toMatchObject({ code: '85025', modifiers: ['91'], dateOfService: '2026-04-14', chargeCents: 4500, diagnoses: ['D64.9'] });
+    expect(bill?.lines[3]).toMatchObject({ code: '95004', units: 16, chargeCents: 57851 });
+  });
+
+  it('reads several modifier columns and pipe-delimited files', () => {
+    const text = 'DOS|CPT|Mod 1|Mod 2|Units|Billed\n4/1/26|20610|RT|59|1|$400.00\n';
+    const [bill] = parseBill(text, 'p.txt');
+    expect(bill?.source.format).toBe('psv');
+    expect(bill?.lines[0]?.modifiers).toEqual(['RT', '59']);
+  });
+
+  it('honours --map for a header nobody anticipated', () => {
+    const text = 'When,What,How Much\n2026-01-05,99213,120.00\n';
+    expect(() => parseBill(text, 'x.csv')).toThrow(/no header row with a charge column/);
+    const [bill] = parseBill(text, 'x.csv', { map: { dateOfService: 'When', code: 'What', charge: 'How Much' } });
+    expect(bill?.lines[0]).toMatchObject({ dateOfService: '2026-01-05', code: '99213', chargeCents: 12000 });
+  });
+
+  it('splits a multi-claim file with --group-by, keeping each claim its own line numbers', () => {
+    const text = readFileSync('../shared/cases/batch-claims/claims.csv', 'utf8');
+    const bills = parseBill(text, 'claims.csv', { groupBy: 'claim_id' });
+    expect(bills.map((b) => [b.source.claim, b.lines.length])).toEqual([
+      ['CLM-1001', 6],
+      ['CLM-1002', 6],
+      ['CLM-1003', 6],
+    ]);
+    expect(bills[2]?.lines[3]).toMatchObject({ line: 4, code: '99292', dateOfService: '2026-02-13', chargeCents: 105000 });
+  });
+
+  it('names file, row, column and what was expected for a bad cell', () => {
+    const text = 'DOS,CPT,Charge\n2026-03-02,99213,120.00\n2026-03-02,85025,12,50\n13/03/2026,85027,40\n';
+    const err = errorOf(() => parseBill(text, 'bad.csv'));
+    expect(err.code).toBe('BILL_INVALID');
+    expect(err.problems).toHaveLength(1);
+    const p = err.problems[0];
+    expect(p?.location).toMatchObject({ file: 'bad.csv', row: 4, line: 3, column: 'DOS', field: 'dateOfService' });
+    expect(p?.message).toContain('day-first');
+  });
+
+  it('reports every bad cell, not only the first', () => {
+    const text = 'DOS,CPT,Charge\n2026-03-02,99213,abc\n2026-02-30,85025,12.00\n';
+    const err = errorOf(() => parseBill(text, 'bad.csv'));
+    expect(err.problems.map((p) => [p.location?.row, p.location?.column])).toEqual([
+      [2, 'Charge'],
+      [3, 'DOS'],
+    ]);
+  });
+
+  it('refuses an empty file and a file without item rows', () => {
+    expect(() => parseBill('', 'e.csv')).toThrow(/empty/);
+    expect(() => parseBill('DOS,CPT,Charge\n', 'h.csv')).toThrow(/no item rows/);
+  });
+
+  it('keeps a non-CPT value from the code column and warns', () => {
+    const [bill] = parseBill('DOS,CPT,Charge\n2026-01-02,CDM-30012,10.00\n', 'x.csv');
+    expect(bill?.lines[0]?.code).toBeUndefined();
+    expect(bill?.lines[0]?.otherCode).toBe('CDM-30012');
+    expect(bill?.warnings.some((w) => w.message.includes('not a CPT/HCPCS code'))).toBe(true);
+  });
+});
+
+describe('JSON reading', () => {
+  it('maps the portal-style ER case and reads amounts given as strings', () => {
+    const text = readFileSync('../shared/cases/er-laceration-out-of-network/bill.json', 'utf8');
+    const [bill] = parseBill(text, 'bill.json');
+    expect(bill?.facts).toMatchObject({
+      billType: 'facility',
+      insurance: 'out-of-network',
+      encounter: 'emergency',
+      admissionDate: '2026-06-02',
+      dischargeDate: '2026-06-02',
+      statementDate: '2026-06-20',
+      nonprofit: false,
+      diagnoses: ['S61.210A', 'W20.8XXA'],
+    });
+    expect(bill?.provider).toEqual({ name: 'Example Regional Medical Center', npi: '1234567893' });
+    expect(bill?.lines.map((l) => [l.line, l.code ?? l.revenueCode, l.chargeCents])).toEqual([
+      [1, '99285', 820000],
+      [2, '90715', 18000],
+      [3, '0270', 24200],
+      [4, '0250', 800],
+    ]);
+    expect(bill?.statedTotals.map((t) => [t.kind, t.amountCents])).toEqual([
+      ['charges', 863000],
+      ['insurancePaid', 664000],
+      ['balance', 199000],
+    ]);
+    expect(bill?.columns.mapped).toMatchObject({ insurance: 'insurance.status', encounter: 'encounter.type', payer: 'insurance.payer' });
+    expect(bill?.columns.unused).toEqual([]);
+  });
+
+  it('names the fields it could not use', () => {
+    const text = JSON.stringify({ facility: 'Test Hospital', mystery: 1, lines: [{ serviceDate: '2026-01-02', cpt: '99213', amount: 120, color: 'blue' }] });
+    const [bill] = parseBill(text, 'p.json');
+    expect(bill?.lines[0]).toMatchObject({ dateOfService: '2026-01-02', code: '99213', chargeCents: 12000 });
+    expect(bill?.columns.unused).toEqual(['mystery', 'lines[].color']);
+    expect(bill?.warnings[0]?.message).toBe('fields not used: mystery, lines[].color');
+  });
+
+  it('points at the JSON value that is wrong', () => {
+    const text = JSON.stringify({ lines: [{ code: '99213', charge: '120.00' }, { code: '85025', charge: 'twelve' }] });
+    const err = errorOf(() => parseBill(text, 'p.json'));
+    expect(err.problems[0]?.location).toMatchObject({ file: 'p.json', pointer: '/lines/1/charge', field: 'charge' });
+    const err2 = errorOf(() => parseBill('{"lines": [ {"charge": 1,} ]}', 'broken.json'));
+    expect(err2.message).toMatch(/not valid JSON/);
+    expect(err2.location?.row).toBe(1);
+    const err3 = errorOf(() => parseBill(JSON.stringify({ lines: [{ charge: true }] }), 'p.json'));
+    expect(err3.location?.pointer).toBe('/lines/0/charge');
+  });
+
+  it('accepts a top-level array of lines', () => {
+    const [bill] = parseBill('[{"dateOfService":"2026-01-02","code":"99213","charge":120}]', 'a.json');
+    expect(bill?.lines[0]?.chargeCents).toBe(12000);
+  });
+});
