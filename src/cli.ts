@@ -96,8 +96,8 @@ function parseMap(entries: string[]): Partial<Record<LineField, string>> {
 function colorLevel(flag: boolean | undefined, io: Io): 0 | 1 {
   if (flag === true) return 1;
   if (flag === false) return 0;
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return 0;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return 1;
+  if (io.env.NO_COLOR) return 0;
+  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return 1;
   return io.stdout.isTTY && io.env.TERM !== 'dumb' ? 1 : 0;
 }
 
@@ -178,10 +178,9 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   const progress = io.stderr.isTTY && files.length > 3;
   for (const [i, file] of files.entries()) {
     if (progress) io.stderr.write(`\rmedbill: reading ${i + 1}/${files.length} ${file.slice(-50)}\x1b[K`);
-    const read = await readBillFile(file === '-' ? '-' : resolve(io.cwd, file), readOptions, io.stdin);
     const shown = file === '-' ? '<stdin>' : file;
+    const read = await readBillFile(file === '-' ? '-' : resolve(io.cwd, file), readOptions, io.stdin, shown);
     if (read.errors.length > 0) {
-      for (const p of read.errors) if (p.location?.file) p.location.file = p.location.file === resolve(io.cwd, file) ? shown : p.location.file;
       reports.push(errorReport(shown, read.errors, ruleSet, { version }));
       continue;
     }

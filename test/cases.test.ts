@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/report.js';
 import { cli } from './helpers.js';
 
-const CASES = resolve(__dirname, '..', '..', 'shared', 'cases');
+// The cases live in ../shared/cases; fixtures/cases is a copy so that a clean clone (CI)
+// runs them too. When both exist they must be identical (see the last test).
+const SHARED = resolve(__dirname, '..', '..', 'shared', 'cases');
+const COPY = resolve(__dirname, '..', 'fixtures', 'cases');
+const CASES = existsSync(SHARED) ? SHARED : COPY;
 const SUPPORTED = new Set(['core']);
 
 interface Expectation {
@@ -50,7 +54,17 @@ const cases: Case[] = existsSync(CASES)
       .map((d) => ({ ...(JSON.parse(readFileSync(join(CASES, d, 'case.json'), 'utf8')) as Case), dir: d }))
   : [];
 
-describe.skipIf(cases.length === 0)('shared cases', () => {
+describe('shared cases', () => {
+  it('finds the cases', () => {
+    expect(cases.map((c) => c.case).sort()).toEqual(['batch-claims', 'er-laceration-out-of-network', 'inpatient-pneumonia-self-pay', 'office-visit-professional']);
+  });
+
+  it.skipIf(!existsSync(SHARED))('fixtures/cases is an exact copy of ../shared/cases', () => {
+    const list = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(join(dir, e.name)).map((f) => join(e.name, f)) : [e.name])).sort();
+    expect(list(COPY)).toEqual(list(SHARED));
+    for (const f of list(SHARED)) expect(readFileSync(join(COPY, f), 'utf8'), f).toBe(readFileSync(join(SHARED, f), 'utf8'));
+  });
+
   for (const c of cases) {
     describe(c.case, () => {
       let reports: Report[] = [];

@@ -65,7 +65,7 @@ describe('CSV reading', () => {
   });
 
   it('numbers lines by position when the bill has no line column', () => {
-    const text = readFileSync('../shared/cases/office-visit-professional/bill.tsv', 'utf8');
+    const text = readFileSync('fixtures/cases/office-visit-professional/bill.tsv', 'utf8');
     const [bill] = parseBill(text, 'bill.tsv');
     expect(bill?.source.format).toBe('tsv');
     expect(bill?.lines.map((l) => l.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
@@ -88,7 +88,7 @@ describe('CSV reading', () => {
   });
 
   it('splits a multi-claim file with --group-by, keeping each claim its own line numbers', () => {
-    const text = readFileSync('../shared/cases/batch-claims/claims.csv', 'utf8');
+    const text = readFileSync('fixtures/cases/batch-claims/claims.csv', 'utf8');
     const bills = parseBill(text, 'claims.csv', { groupBy: 'claim_id' });
     expect(bills.map((b) => [b.source.claim, b.lines.length])).toEqual([
       ['CLM-1001', 6],
@@ -132,7 +132,7 @@ describe('CSV reading', () => {
 
 describe('JSON reading', () => {
   it('maps the portal-style ER case and reads amounts given as strings', () => {
-    const text = readFileSync('../shared/cases/er-laceration-out-of-network/bill.json', 'utf8');
+    const text = readFileSync('fixtures/cases/er-laceration-out-of-network/bill.json', 'utf8');
     const [bill] = parseBill(text, 'bill.json');
     expect(bill?.facts).toMatchObject({
       billType: 'facility',

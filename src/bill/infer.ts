@@ -11,6 +11,7 @@ import type { Bill, BillFacts } from './schema.js';
 /** Sets the inference uses (defined in the default pack's `tables/code-sets.yaml`). */
 const SETS = {
   room: 'room-and-board-revenue',
+  nursery: 'nursery-revenue',
   edRevenue: 'ed-revenue',
   edEm: 'ed-em',
   officeEm: 'office-em',
@@ -39,12 +40,13 @@ export function inferFacts(bill: Bill, tables: TableRegistry): BillFacts {
   }
   if (!facts.encounter && charges.length > 0) {
     const room = set(SETS.room);
+    const nursery = set(SETS.nursery);
     const edRev = set(SETS.edRevenue);
     const edEm = set(SETS.edEm);
     const officeEm = set(SETS.officeEm);
     const inpatientEm = set(SETS.inpatientEm);
     const any = (f: (l: (typeof charges)[number]) => boolean) => charges.some(f);
-    if (facts.billType === 'facility' && room && any((l) => room.has(l.revenueCode))) {
+    if (facts.billType === 'facility' && any((l) => (room?.has(l.revenueCode) ?? false) || (nursery?.has(l.revenueCode) ?? false))) {
       facts.encounter = 'inpatient';
       facts.origins.encounter = { origin: 'inferred', note: 'room-and-board revenue codes (010x–021x) mean an inpatient stay' };
     } else if (any((l) => (edRev?.has(l.revenueCode) ?? false) || (edEm?.has(l.code) ?? false) || l.placeOfService === '23')) {

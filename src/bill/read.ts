@@ -63,20 +63,22 @@ export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): 
 }
 
 /**
- * Reads one bill file (or stdin for `-`) and parses it. Never throws: problems are returned
- * in `errors` so that a batch goes on past a bad file.
+ * Reads one bill file (or stdin for `-`) and parses it; `name` is how the file is named in
+ * reports and errors (default: `path`). Never throws: problems are returned in `errors` so
+ * that a batch goes on past a bad file.
  */
-export async function readBillFile(path: string, options: ReadOptions = {}, stdin?: NodeJS.ReadableStream): Promise<ReadResult> {
+export async function readBillFile(path: string, options: ReadOptions = {}, stdin?: NodeJS.ReadableStream, name?: string): Promise<ReadResult> {
+  const shown = name ?? (path === '-' ? '<stdin>' : path);
   let text: string;
   try {
     text = path === '-' ? await readStdin(stdin) : await readFile(path, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    return { path, bills: [], errors: new IoError(`cannot read ${path}: ${why}`, { file: path }).problems };
+    return { path: shown, bills: [], errors: new IoError(`cannot read ${shown}: ${why}`).problems };
   }
   try {
-    return { path, bills: parseBill(text, path === '-' ? '<stdin>' : path, options), errors: [] };
+    return { path: shown, bills: parseBill(text, shown, options), errors: [] };
   } catch (err) {
     return { path, bills: [], errors: toProblems(err) };
   }

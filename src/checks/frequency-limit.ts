@@ -42,7 +42,7 @@ interface Prepared {
 export const frequencyLimit: CheckKind<Prepared> = {
   name: 'frequency-limit',
   summary: 'codes billed more often than allowed per day or per stay',
-  placeholders: ['billed', 'max', 'scope', 'keptLine', 'keptCode'],
+  placeholders: ['billed', 'max', 'scope', 'kept', 'keptLine', 'keptCode', 'excess'],
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const p: Prepared = {
@@ -91,7 +91,15 @@ export const frequencyLimit: CheckKind<Prepared> = {
         findings.push({
           lines: l === kept ? [l.line] : [l.line, kept.line],
           amountAtStakeCents: excessAmount(l, excessUnits),
-          values: { billed: total, max: options.max, scope: options.scope === 'day' ? 'day' : 'stay', keptLine: kept.line, keptCode: kept.code ?? '' },
+          values: {
+            billed: total,
+            max: options.max,
+            scope: options.scope === 'day' ? 'day' : 'stay',
+            kept: l === kept ? `${options.max} unit${options.max > 1 ? 's' : ''} of this line` : `line ${kept.line} (${kept.code ?? ''})`,
+            keptLine: kept.line,
+            keptCode: kept.code ?? '',
+            excess: excessUnits,
+          },
           evidence: { counted: group.map((g) => g.line), billed: total, max: options.max, excessUnits },
         });
       }

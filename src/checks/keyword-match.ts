@@ -4,8 +4,8 @@
  * table groups the rule names. Phrases match whole words (a word also matches its plural);
  * no regular expressions run from rule files. A description that also contains a phrase
  * from an `exceptGroups` group (catheter, ostomy, implant: patient-specific items) is not
- * flagged. Amount at stake: the line's full charge. Lines without a description are not
- * checked.
+ * flagged, nor is a line that charges nothing. Amount at stake: the line's full charge. Lines
+ * without a description are not checked.
  */
 import { z } from 'zod';
 import { RulesError } from '../errors.js';
@@ -52,7 +52,7 @@ export const keywordMatch: CheckKind<Prepared> = {
     for (const l of described) {
       const words = toWords(l.description);
       const hit = options.phrases.find((p) => containsPhrase(words, [p.words]));
-      if (!hit || exempt(l) || containsPhrase(words, options.except)) continue;
+      if (!hit || exempt(l) || l.chargeCents <= 0 || containsPhrase(words, options.except)) continue;
       findings.push({
         lines: [l.line],
         amountAtStakeCents: l.chargeCents,

@@ -4,6 +4,7 @@
  * resource-intensive service (imaging, IV therapy, procedures, critical care) the same day.
  * A signal for review, not proof: the record decides, so findings ask for it. Diagnoses in
  * `ignoreDiagnoses` (external-cause codes V00–Y99) say nothing about acuity and are skipped.
+ * A line's own diagnoses are used when it has any; otherwise the bill's diagnoses.
  * Amount at stake: the charge less the bill's own charge for `expectedLevel` when the bill
  * has a line with that code; otherwise nothing is claimed.
  */
@@ -55,7 +56,8 @@ export const levelVsDiagnosis: CheckKind<Prepared> = {
     const checked: number[] = [];
     const noDx: number[] = [];
     for (const l of levels) {
-      const dx = [...new Set([...l.diagnoses, ...facts.diagnoses])].filter((d) => !options.ignore?.has(d));
+      // The line's own diagnoses describe its visit; the bill's list (which may span visits) is the fallback.
+      const dx = [...new Set(l.diagnoses.length > 0 ? l.diagnoses : facts.diagnoses)].filter((d) => !options.ignore?.has(d));
       if (dx.length === 0) {
         noDx.push(l.line);
         continue;

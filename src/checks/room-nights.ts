@@ -22,18 +22,21 @@ import { addDays, daysBetween } from '../bill/values.js';
 import { resolveList } from '../rules/predicates.js';
 import { ValueList } from '../rules/schema.js';
 import type { CodeSet } from '../rules/tables.js';
-import { parseOptions, unitsOf, type CheckKind, type FindingDraft, type Gap } from './types.js';
+import { parseOptions, unitsOf, type CheckInput, type CheckKind, type CheckOutput, type FindingDraft, type Gap } from './types.js';
 
 const Options = z
   .object({
     mode: z.enum(['stay-length', 'one-per-night']),
     roomRevenueCodes: ValueList,
+    /** Room codes that belong to another patient's nights (newborn nursery 017x): counted on their own. */
+    separateRevenueCodes: ValueList.optional(),
   })
   .strict();
 
 interface Prepared {
   mode: 'stay-length' | 'one-per-night';
   rooms: CodeSet;
+  separate?: CodeSet;
 }
 
 function nightsOf(l: BillLine): string[] {
@@ -52,88 +55,106 @@ export const roomNights: CheckKind<Prepared> = {
   placeholders: ['admission', 'discharge', 'billableNights', 'billedNights', 'excessNights', 'night', 'otherLine'],
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
-    return { mode: o.mode, rooms: resolveList(o.roomRevenueCodes, ctx.tables, { ...ctx.ref, key: 'options.roomRevenueCodes' }) };
+    const p: Prepared = { mode: o.mode, rooms: resolveList(o.roomRevenueCodes, ctx.tables, { ...ctx.ref, key: 'options.roomRevenueCodes' }) };
+    if (o.separateRevenueCodes) p.separate = resolveList(o.separateRevenueCodes, ctx.tables, { ...ctx.ref, key: 'options.separateRevenueCodes' });
+    return p;
   },
-  run({ lines, facts, exempt, options }) {
-    const rooms = lines.filter((l) => options.rooms.has(l.revenueCode));
+  run(input) {
+    const { lines, options } = input;
+    const rooms = lines.filter((l) => options.rooms.has(l.revenueCode) || (options.separate?.has(l.revenueCode) ?? false));
     const gaps: Gap[] = [];
     const undated = rooms.filter((l) => !l.dateOfService);
     if (undated.length > 0) gaps.push({ lines: undated.map((l) => l.line), reason: 'no date of service' });
     const dated = rooms.filter((l) => l.dateOfService);
-    const findings: FindingDraft[] = [];
-
-    if (options.mode === 'one-per-night') {
-      const byNight = new Map<string, BillLine[]>();
-      for (const l of dated) for (const n of nightsOf(l)) byNight.set(n, [...(byNight.get(n) ?? []), l]);
-      const excessByLine = new Map<BillLine, { nights: string[]; other: BillLine }>();
-      for (const [night, ls] of [...byNight.entries()].sort()) {
-        if (ls.length < 2) continue;
-        const order = [...ls].sort((a, b) => unitCharge(b) - unitCharge(a) || a.line - b.line);
-        for (const l of order.slice(1)) {
-          const e = excessByLine.get(l) ?? { nights: [], other: order[0] as BillLine };
-          e.nights.push(night);
-          excessByLine.set(l, e);
-        }
-      }
-      for (const [l, e] of [...excessByLine.entries()].sort((a, b) => a[0].line - b[0].line)) {
-        if (exempt(l)) continue;
-        findings.push({
-          lines: [l.line, e.other.line],
-          amountAtStakeCents: Math.min(l.chargeCents, Math.round(unitCharge(l) * e.nights.length)),
-          values: { night: e.nights.join(', '), otherLine: e.other.line, excessNights: e.nights.length },
-          evidence: { nights: e.nights, otherLine: e.other.line },
-        });
-      }
-      return { findings, checked: dated.map((l) => l.line), gaps };
+    // A newborn's nursery nights are another patient's nights: each track is counted on its own.
+    const tracks = [dated.filter((l) => !options.separate?.has(l.revenueCode)), dated.filter((l) => options.separate?.has(l.revenueCode))];
+    const out = { findings: [] as FindingDraft[], checked: [] as number[], gaps };
+    for (const track of tracks) {
+      if (track.length === 0) continue;
+      const r = runTrack(track, input);
+      out.findings.push(...r.findings);
+      out.checked.push(...r.checked);
+      out.gaps.push(...r.gaps);
     }
-
-    if (!facts.admissionDate || !facts.dischargeDate) {
-      if (dated.length > 0) gaps.push({ lines: dated.map((l) => l.line), reason: 'no admission and discharge dates (give --admission and --discharge)' });
-      return { findings, checked: [], gaps };
-    }
-    const admission = facts.admissionDate;
-    const discharge = facts.dischargeDate;
-    const billable = Math.max(1, daysBetween(admission, discharge));
-    const sameDay = admission === discharge;
-    const nights: Array<{ line: BillLine; night: string }> = [];
-    for (const l of dated) for (const n of nightsOf(l)) nights.push({ line: l, night: n });
-    const billed = nights.length;
-    let excess = Math.max(0, billed - billable);
-    // Excess nights: first those on or after the discharge date, then the latest ones.
-    const order = [...nights].sort((a, b) => {
-      const pa = !sameDay && a.night >= discharge ? 0 : 1;
-      const pb = !sameDay && b.night >= discharge ? 0 : 1;
-      return pa - pb || (a.night < b.night ? 1 : a.night > b.night ? -1 : b.line.line - a.line.line);
-    });
-    const excessByLine = new Map<BillLine, string[]>();
-    for (const n of order) {
-      if (excess <= 0) break;
-      excessByLine.set(n.line, [...(excessByLine.get(n.line) ?? []), n.night]);
-      excess--;
-    }
-    const common = { admission, discharge, billableNights: billable, billedNights: billed };
-    for (const [l, ns] of [...excessByLine.entries()].sort((a, b) => a[0].line - b[0].line)) {
-      if (exempt(l)) continue;
-      findings.push({
-        lines: [l.line],
-        amountAtStakeCents: Math.min(l.chargeCents, Math.round(unitCharge(l) * ns.length)),
-        values: { ...common, excessNights: ns.length, night: ns.sort().join(', ') },
-        evidence: { ...common, excessNights: ns.sort() },
-      });
-    }
-    if (!sameDay && billed <= billable) {
-      for (const l of dated) {
-        if (exempt(l) || !nightsOf(l).some((n) => n >= discharge)) continue;
-        findings.push({
-          lines: [l.line],
-          amountAtStakeCents: 0,
-          severity: 'warning',
-          values: { ...common, excessNights: 0, night: discharge },
-          evidence: { ...common },
-          note: 'The total nights do not exceed the stay, so this may be a night posted on the next date: ask the hospital to confirm.',
-        });
-      }
-    }
-    return { findings, checked: dated.map((l) => l.line), gaps };
+    return out;
   },
 };
+
+function runTrack(dated: BillLine[], { facts, exempt, options }: CheckInput<Prepared>): CheckOutput {
+  const findings: FindingDraft[] = [];
+  const gaps: Gap[] = [];
+
+  if (options.mode === 'one-per-night') {
+    const byNight = new Map<string, BillLine[]>();
+    for (const l of dated) for (const n of nightsOf(l)) byNight.set(n, [...(byNight.get(n) ?? []), l]);
+    const excessByLine = new Map<BillLine, { nights: string[]; other: BillLine }>();
+    for (const [night, ls] of [...byNight.entries()].sort()) {
+      if (ls.length < 2) continue;
+      const order = [...ls].sort((a, b) => unitCharge(b) - unitCharge(a) || a.line - b.line);
+      for (const l of order.slice(1)) {
+        const e = excessByLine.get(l) ?? { nights: [], other: order[0] as BillLine };
+        e.nights.push(night);
+        excessByLine.set(l, e);
+      }
+    }
+    for (const [l, e] of [...excessByLine.entries()].sort((a, b) => a[0].line - b[0].line)) {
+      if (exempt(l)) continue;
+      findings.push({
+        lines: [l.line, e.other.line],
+        amountAtStakeCents: Math.min(l.chargeCents, Math.round(unitCharge(l) * e.nights.length)),
+        values: { night: e.nights.join(', '), otherLine: e.other.line, excessNights: e.nights.length },
+        evidence: { nights: e.nights, otherLine: e.other.line },
+      });
+    }
+    return { findings, checked: dated.map((l) => l.line), gaps };
+  }
+
+  if (!facts.admissionDate || !facts.dischargeDate) {
+    if (dated.length > 0) gaps.push({ lines: dated.map((l) => l.line), reason: 'no admission and discharge dates (give --admission and --discharge)' });
+    return { findings, checked: [], gaps };
+  }
+  const admission = facts.admissionDate;
+  const discharge = facts.dischargeDate;
+  const billable = Math.max(1, daysBetween(admission, discharge));
+  const sameDay = admission === discharge;
+  const nights: Array<{ line: BillLine; night: string }> = [];
+  for (const l of dated) for (const n of nightsOf(l)) nights.push({ line: l, night: n });
+  const billed = nights.length;
+  let excess = Math.max(0, billed - billable);
+  // Excess nights: first those on or after the discharge date, then the latest ones.
+  const order = [...nights].sort((a, b) => {
+    const pa = !sameDay && a.night >= discharge ? 0 : 1;
+    const pb = !sameDay && b.night >= discharge ? 0 : 1;
+    return pa - pb || (a.night < b.night ? 1 : a.night > b.night ? -1 : b.line.line - a.line.line);
+  });
+  const excessByLine = new Map<BillLine, string[]>();
+  for (const n of order) {
+    if (excess <= 0) break;
+    excessByLine.set(n.line, [...(excessByLine.get(n.line) ?? []), n.night]);
+    excess--;
+  }
+  const common = { admission, discharge, billableNights: billable, billedNights: billed };
+  for (const [l, ns] of [...excessByLine.entries()].sort((a, b) => a[0].line - b[0].line)) {
+    if (exempt(l)) continue;
+    findings.push({
+      lines: [l.line],
+      amountAtStakeCents: Math.min(l.chargeCents, Math.round(unitCharge(l) * ns.length)),
+      values: { ...common, excessNights: ns.length, night: ns.sort().join(', ') },
+      evidence: { ...common, excessNights: ns.sort() },
+    });
+  }
+  if (!sameDay && billed <= billable) {
+    for (const l of dated) {
+      if (exempt(l) || !nightsOf(l).some((n) => n >= discharge)) continue;
+      findings.push({
+        lines: [l.line],
+        amountAtStakeCents: 0,
+        severity: 'warning',
+        values: { ...common, excessNights: 0, night: discharge },
+        evidence: { ...common },
+        note: 'The total nights do not exceed the stay, so this may be a night posted on the next date: ask the hospital to confirm.',
+      });
+    }
+  }
+  return { findings, checked: dated.map((l) => l.line), gaps };
+}

@@ -57,7 +57,7 @@ export function parseCache(): ParseCache {
 export function parseYamlUncached(text: string, file: string): unknown {
   yamlModule ??= require('yaml') as YamlModule;
   const { parseDocument, visit, isScalar } = yamlModule;
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const row = e?.linePos?.[0]?.line;

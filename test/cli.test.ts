@@ -1,0 +1,207 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BatchReportSchema, ReportSchema, type Report } from '../src/report.js';
+import { cli } from './helpers.js';
+
+const ROOT = resolve(__dirname, '..');
+const EXAMPLE = 'fixtures/bills/example-er-visit.csv';
+const INVALID = 'fixtures/bills/invalid-amount.csv';
+const CASES = resolve(ROOT, 'fixtures', 'cases');
+
+describe('medbill audit', () => {
+  it('audits the bundled example: text report, exit 1 for error findings', async () => {
+    const r = await cli(['audit', EXAMPLE]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('medbill audit: fixtures/bills/example-er-visit.csv');
+    expect(r.stdout).toContain('line 3 · 2026-06-02 · 82947');
+    expect(r.stdout).toMatch(/At stake\s+\$597\.00/);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints colour only when asked or on a terminal, and honours NO_COLOR', async () => {
+    expect((await cli(['audit', EXAMPLE, '--color'])).stdout).toMatch(/\x1b\[/);
+    expect((await cli(['audit', EXAMPLE, '--color'], { env: { NO_COLOR: '1' } })).stdout).toMatch(/\x1b\[/);
+    expect((await cli(['audit', EXAMPLE], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('--format json prints one versioned report that pipes cleanly', async () => {
+    const r = await cli(['audit', EXAMPLE, '--format', 'json']);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+    expect(report.summary.amountAtStakeCents).toBe(59700);
+    expect(report.input).toMatchObject({ path: EXAMPLE, format: 'csv', chargesCents: 760600, paymentsCents: -25000 });
+    expect(report.findings.map((f) => [f.ruleId, f.lines[0]])).toEqual([
+      ['lab-panel-component', 3],
+      ['duplicate-line', 5],
+      ['duplicate-line', 7],
+      ['one-initial-drug-administration', 7],
+      ['venipuncture-once-per-encounter', 5],
+      ['routine-supplies', 11],
+      ['routine-supplies', 12],
+    ]);
+  });
+
+  it('--fail-on decides the exit code', async () => {
+    expect((await cli(['audit', EXAMPLE, '--fail-on', 'never'])).code).toBe(0);
+    const er = join(CASES, 'er-laceration-out-of-network', 'bill.json');
+    expect((await cli(['audit', er])).code).toBe(0);
+    expect((await cli(['audit', er, '--fail-on', 'warning'])).code).toBe(1);
+  });
+
+  it('a bad bill: one line naming file, row, column and what was expected; exit 2; no stack trace', async () => {
+    const r = await cli(['audit', INVALID]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'medbill: fixtures/bills/invalid-amount.csv:3 (bill line 2) column "Charges": charge: expected an amount such as 1234.56, $1,234.56, (12.00), -12.00 or 500.00CR, got "$2O.00"\n',
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a bad bill in JSON mode still prints the report, with errors[]', async () => {
+    const r = await cli(['audit', INVALID, '--format', 'json']);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.errors).toEqual([
+      {
+        code: 'BILL_INVALID',
+        message: 'charge: expected an amount such as 1234.56, $1,234.56, (12.00), -12.00 or 500.00CR, got "$2O.00"',
+        location: { file: INVALID, field: 'charge', row: 3, column: 'Charges', line: 2 },
+      },
+    ]);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('errors win over findings: a batch with one bad file exits 2 and still reports the others', async () => {
+    const r = await cli(['audit', EXAMPLE, INVALID, 'no-such-file.csv', '--format', 'json']);
+    expect(r.code).toBe(2);
+    const batch = BatchReportSchema.parse(JSON.parse(r.stdout));
+    expect(batch.reports.map((x) => [x.input.path, x.errors[0]?.code ?? 'ok'])).toEqual([
+      [EXAMPLE, 'ok'],
+      [INVALID, 'BILL_INVALID'],
+      ['no-such-file.csv', 'IO'],
+    ]);
+    expect(batch.summary).toMatchObject({ bills: 3, billsWithErrors: 2 });
+    expect(r.stderr).toContain('medbill: cannot read no-such-file.csv: no such file');
+  });
+
+  it('reads stdin with -', async () => {
+    const csv = readFileSync(resolve(ROOT, EXAMPLE), 'utf8');
+    const r = await cli(['audit', '-', '--format', 'json'], { input: csv });
+    expect((JSON.parse(r.stdout) as Report).summary.amountAtStakeCents).toBe(59700);
+  });
+
+  it('expands globs and directories, one report per bill', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-dir-'));
+    writeFileSync(join(dir, 'b.tsv'), readFileSync(join(CASES, 'office-visit-professional', 'bill.tsv')));
+    writeFileSync(join(dir, 'a.json'), readFileSync(join(CASES, 'er-laceration-out-of-network', 'bill.json')));
+    writeFileSync(join(dir, 'notes.md'), 'not a bill');
+    const r = await cli(['audit', 'fixtures/bills/example-*.csv', dir, '--format', 'ndjson']);
+    const paths = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Report).input.path);
+    expect(paths).toEqual(['fixtures/bills/example-er-visit.csv', join(dir, 'a.json'), join(dir, 'b.tsv')]);
+  });
+
+  it('--group-by with --format json gives a batch report, one per claim', async () => {
+    const r = await cli(['audit', join(CASES, 'batch-claims', 'claims.csv'), '--group-by', 'claim_id', '--format', 'json']);
+    const batch = BatchReportSchema.parse(JSON.parse(r.stdout));
+    expect(batch.reports.map((x) => x.input.claim)).toEqual(['CLM-1001', 'CLM-1002', 'CLM-1003']);
+    expect(batch.summary.amountAtStakeCents).toBe(4000 + 4500 + 3800 + 105000);
+  });
+
+  it('--output writes atomically and never replaces a file without --force', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-out-'));
+    const out = join(dir, 'report.json');
+    const first = await cli(['audit', EXAMPLE, '--format', 'json', '--output', out]);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toBe('');
+    expect((JSON.parse(readFileSync(out, 'utf8')) as Report).summary.amountAtStakeCents).toBe(59700);
+    writeFileSync(out, 'keep me');
+    const second = await cli(['audit', EXAMPLE, '--output', out]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain('already exists; add --force to replace it');
+    expect(readFileSync(out, 'utf8')).toBe('keep me');
+    expect((await cli(['audit', EXAMPLE, '--output', out, '--force'])).code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toContain('medbill audit');
+  });
+
+  it('bill facts from options reach the rules', async () => {
+    const bill = join(CASES, 'inpatient-pneumonia-self-pay', 'bill.csv');
+    const without = JSON.parse((await cli(['audit', bill, '--format', 'json'])).stdout) as Report;
+    expect(without.findings.some((f) => f.ruleId === 'room-nights-exceed-stay')).toBe(false);
+    const withDates = JSON.parse((await cli(['audit', bill, '--format', 'json', '--admission', '3/2/2026', '--discharge', '2026-03-05'])).stdout) as Report;
+    expect(withDates.findings.find((f) => f.ruleId === 'room-nights-exceed-stay')?.lines).toEqual([17]);
+    expect(withDates.input.facts.admissionDate).toEqual({ value: '2026-03-02', origin: 'option' });
+  });
+
+  it('--only and --disable select rules', async () => {
+    const only = JSON.parse((await cli(['audit', EXAMPLE, '--format', 'json', '--only', 'duplicate-line'])).stdout) as Report;
+    expect(new Set(only.findings.map((f) => f.ruleId))).toEqual(new Set(['duplicate-line']));
+    const dis = JSON.parse((await cli(['audit', EXAMPLE, '--format', 'json', '--disable', 'duplicate-line,routine-supplies'])).stdout) as Report;
+    expect(dis.findings.some((f) => f.ruleId === 'duplicate-line' || f.ruleId === 'routine-supplies')).toBe(false);
+  });
+
+  it.each([
+    [['audit', EXAMPLE, '--format', 'yaml'], /argument 'yaml' is invalid/],
+    [['audit', EXAMPLE, '--admission', '31/12/2026'], /expected a date/],
+    [['audit', EXAMPLE, '--map', 'colour=Hue'], /unknown field "colour"/],
+    [['audit', EXAMPLE, '--only', 'nope'], /unknown rule id "nope"/],
+    [['audit', EXAMPLE, '--group-by', 'claim'], /--group-by claim: the header row has no such column/],
+    [['audit', EXAMPLE, '--rules', 'no-such-dir'], /not a rules directory/],
+    [['audit'], /missing required argument/],
+    [['frobnicate'], /unknown command/],
+  ])('usage errors exit 2: %j', async (args, message) => {
+    const r = await cli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--help shows examples and the columns it reads', async () => {
+    const r = await cli(['audit', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('dateOfService');
+    expect(r.stdout).toContain('--fail-on');
+  });
+});
+
+describe('medbill schema and rules', () => {
+  it.each(['report', 'batch', 'bill', 'rule'])('schema %s prints a JSON Schema', async (name) => {
+    const r = await cli(['schema', name]);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { $schema: string; type: string; properties: Record<string, unknown> };
+    expect(schema.$schema).toContain('json-schema.org');
+    expect(schema.type).toBe('object');
+  });
+
+  it('schema bill describes the native JSON bill', async () => {
+    const schema = JSON.parse((await cli(['schema', 'bill'])).stdout) as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['provider', 'billType', 'insurance', 'encounter', 'admissionDate', 'dischargeDate', 'diagnoses', 'totals', 'lines']));
+    expect(schema.required).toEqual(['lines']);
+  });
+
+  it('rules list, show, validate and test', async () => {
+    const list = await cli(['rules', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('duplicate-line');
+    expect(list.stdout).toMatch(/25 rules \(sha256:/);
+    const show = await cli(['rules', 'show', 'room-nights-exceed-stay']);
+    expect(show.stdout).toContain('SSA POMS HI 00601.070');
+    expect(show.stdout).toContain('Exceptions:');
+    expect((await cli(['rules', 'validate'])).stdout).toMatch(/25 rule\(s\) in .* are valid/);
+    const test = await cli(['rules', 'test']);
+    expect(test.code).toBe(0);
+    expect(test.stdout).toContain('25 passed, 0 failed');
+  });
+
+  it('rules validate names file and key of a broken rule, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-bad-'));
+    writeFileSync(join(dir, 'bad-rule.yaml'), 'schemaVersion: 1\nid: bad-rule\nkind: duplicate\n');
+    const r = await cli(['rules', 'validate', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`medbill: ${join(dir, 'bad-rule.yaml')} key "category"`);
+    expect(existsSync(join(dir, 'bad-rule.yaml'))).toBe(true);
+  });
+});

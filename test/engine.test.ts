@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { parseBill } from '../src/bill/read.js';
+import { audit } from '../src/engine.js';
+import { formatMarkdown } from '../src/formatters/markdown.js';
+import { formatText } from '../src/formatters/text.js';
+import { ReportSchema } from '../src/report.js';
+import { defaultRulesDir, loadRules } from '../src/rules/loader.js';
+
+const rules = loadRules([defaultRulesDir()]);
+const run = (csv: string, opts = {}) => audit(parseBill(csv, 'test.csv', opts)[0]!, rules, { version: 'test' });
+
+describe('audit', () => {
+  it('counts a line hit by several rules once in the total at stake', () => {
+    // Line 3 is both an exact duplicate and a second initial IV push: $310 once, not $620.
+    const report = run('line,dos,rev,cpt,units,charge\n1,2026-03-02,0260,96374,1,310.00\n2,2026-03-02,0260,96375,1,155.00\n3,2026-03-02,0260,96374,1,310.00\n');
+    expect(report.findings.filter((f) => f.lines[0] === 3).map((f) => f.ruleId).sort()).toEqual(['duplicate-line', 'one-initial-drug-administration']);
+    expect(report.summary.amountAtStakeCents).toBe(31000);
+    expect(report.summary.findings).toEqual({ error: 2, warning: 0, info: 0 });
+  });
+
+  it('produces a report that validates against the versioned schema, deterministically', () => {
+    const csv = 'line,dos,rev,cpt,units,charge,description\n1,2026-03-02,0300,80053,1,100,Metabolic panel\n2,2026-03-02,0300,82947,1,20,Glucose\n';
+    const a = run(csv);
+    const b = run(csv);
+    expect(a).toEqual(b);
+    expect(ReportSchema.safeParse(a).success).toBe(true);
+    expect(a.schemaVersion).toBe('1');
+    expect(a.findings[0]).toMatchObject({ ruleId: 'lab-panel-component', category: 'unbundling', severity: 'error', lines: [2, 1], amountAtStakeCents: 2000, subject: { line: 2, code: '82947', chargeCents: 2000 } });
+  });
+
+  it('infers a facility bill from revenue codes and says so', () => {
+    const report = run('dos,rev,cpt,charge\n2026-03-02,0450,99283,900\n');
+    expect(report.input.facts.billType).toEqual({ value: 'facility', origin: 'inferred', note: 'the lines carry revenue codes, which appear only on facility (UB-04) bills' });
+    expect(report.input.facts.encounter?.value).toBe('emergency');
+  });
+
+  it('options win over inference and are recorded as options', () => {
+    const report = run('dos,rev,cpt,charge\n2026-03-02,0450,99283,900\n', { billType: 'professional', encounter: 'office' });
+    expect(report.input.facts.billType).toEqual({ value: 'professional', origin: 'option' });
+  });
+
+  it('reports lines a rule could not check, with the reason, never as clean', () => {
+    // An inpatient bill without admission/discharge dates: the stay rules cannot run.
+    const report = run('dos,rev,cpt,charge,description\n2026-03-02,0120,,2400,Room\n2026-03-03,0120,,2400,Room\n,0300,85025,45,Blood count\n');
+    const stay = report.coverage.rules.find((r) => r.ruleId === 'room-nights-exceed-stay');
+    expect(stay?.gaps).toEqual([{ reason: 'no admission and discharge dates (give --admission and --discharge)', lines: [1, 2] }]);
+    expect(report.coverage.rules.find((r) => r.ruleId === 'duplicate-line')?.gaps).toEqual([{ reason: 'no date of service', lines: [3] }]);
+    expect(report.summary.nextSteps.some((s) => s.includes('--admission and --discharge'))).toBe(true);
+  });
+
+  it('marks a rule whose bill fact is unknown as a gap with the option to give', () => {
+    const report = run('dos,cpt,charge,description\n2026-03-02,A4649,45.00,Gloves box\n');
+    // No revenue codes and a HCPCS code on every line: read as professional, so the facility-only rule does not apply.
+    expect(report.input.facts.billType?.value).toBe('professional');
+    expect(report.coverage.rules.find((r) => r.ruleId === 'routine-supplies')).toMatchObject({ applied: false });
+    const unknown = run('dos,charge,description\n2026-03-02,45.00,Gloves box\n');
+    expect(unknown.coverage.rules.find((r) => r.ruleId === 'routine-supplies')?.gaps).toEqual([
+      { reason: 'billType unknown (give --bill-type facility|professional)', lines: [1] },
+    ]);
+    expect(unknown.coverage.notCheckedLines.length).toBe(0);
+  });
+
+  it('lists a line no rule could check', () => {
+    const report = run('cpt,charge\nCHG-1,45.00\n');
+    expect(report.coverage.notCheckedLines).toEqual([{ line: 1, reasons: expect.arrayContaining(['duplicate-line: no date of service']) }]);
+    expect(report.coverage.passed).toBe(0);
+  });
+
+  it('keeps payments out of the audited lines and in the totals', () => {
+    const report = run('line,dos,cpt,charge,description\n1,2026-03-02,99213,150,Visit\n2,2026-03-09,,(50.00),Payment received\n');
+    expect(report.coverage.lines).toBe(1);
+    expect(report.summary).toMatchObject({ chargesCents: 15000, paymentsCents: -5000, balanceCents: 10000 });
+  });
+
+  it('checks a stated total against the lines, as a bill-level finding', () => {
+    const report = run('dos,cpt,charge,description\n2026-03-02,99213,150,Visit\n2026-03-02,36415,25,Venipuncture\n,,200.00,TOTAL CHARGES\n');
+    const f = report.findings.find((x) => x.ruleId === 'stated-total-mismatch');
+    expect(f).toMatchObject({ lines: [], amountAtStakeCents: 2500, severity: 'error' });
+    expect(f?.message).toBe('The bill states TOTAL CHARGES of $200.00, but its lines add up to $175.00 (a difference of $25.00).');
+  });
+});
+
+describe('formatters', () => {
+  const report = run('line,dos,rev,cpt,units,charge,description\n1,2026-03-02,0320,71046,1,610.00,Chest x-ray\n2,2026-03-02,0320,71046,1,610.00,Chest x-ray\n');
+
+  it('text: finding, amount, source, totals and next steps, without colour by default', () => {
+    const text = formatText(report);
+    expect(text).toContain('line 2 · 2026-03-02 · 71046 · "Chest x-ray" · $610.00 (see line 1) — at stake $610.00');
+    expect(text).toContain('Source: rules.md A1');
+    expect(text).toMatch(/At stake\s+\$610\.00/);
+    expect(text).toContain('Next steps');
+    expect(text).not.toMatch(/\x1b\[/);
+    expect(formatText(report, { color: 1 })).toMatch(/\x1b\[/);
+  });
+
+  it('markdown: one table row per finding with the rule id', () => {
+    const md = formatMarkdown(report);
+    expect(md).toContain('| error | 2, 1 | 2026-03-02 | 71046 | $610.00 | $610.00 |');
+    expect(md).toContain('`duplicate-line`');
+  });
+});
