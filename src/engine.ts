@@ -9,16 +9,20 @@ import { inferFacts } from './bill/infer.js';
 import { billTotals } from './bill/totals.js';
 import type { Bill, BillFacts, BillLine } from './bill/schema.js';
 import { formatCents } from './bill/values.js';
-import type { CheckOutput, FindingDraft } from './checks/types.js';
+import type { CheckOutput, FindingDraft, ReferenceData } from './checks/types.js';
 import type { Problem } from './errors.js';
 import type { LoadedRule, RuleSet } from './rules/loader.js';
 import { severityRank, type Severity } from './rules/schema.js';
 import type { Finding, Report } from './report.js';
 import { REPORT_SCHEMA_VERSION } from './report-version.js';
 
-/** What the engine needs besides the bill and rules: the tool version printed in the report. */
+/**
+ * What the engine needs besides the bill and rules: the tool version printed in the report,
+ * and reference data already fetched for this bill (see {@link ReferenceData}).
+ */
 export interface AuditContext {
   version: string;
+  reference?: ReferenceData;
 }
 
 const FACT_HINT: Record<string, string> = {
@@ -196,7 +200,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     } else {
       try {
         const unless = rule.unless;
-        out = rule.kind.run({ bill, facts, lines: scoped, charges, exempt: unless ? (l) => unless(l) : () => false, options: rule.options });
+        out = rule.kind.run({ bill, facts, lines: scoped, charges, exempt: unless ? (l) => unless(l) : () => false, options: rule.options, reference: context.reference ?? {} });
       } catch (err) {
         errors.push({ code: 'INTERNAL', message: `rule ${rule.id} failed: ${(err as Error).message}`, location: { file: rule.file } });
         ruleCoverage.push({ ruleId: rule.id, applied: false, notApplied: 'failed (see errors)', checked: 0, gaps: [] });

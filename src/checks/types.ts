@@ -24,7 +24,16 @@ export interface CheckInput<O> {
   exempt: (line: BillLine) => boolean;
   /** The rule's options after the kind's `prepare`. */
   options: O;
+  /**
+   * Reference data fetched for this bill before the audit (imported CMS tables, price
+   * files), keyed by data kind. Empty when none was given. The engine stays pure: whatever
+   * needs I/O to build this happens at the edge, before `audit`.
+   */
+  reference: ReferenceData;
 }
+
+/** Reference data passed into an audit, by kind (e.g. `ncci-ptp-practitioner`); each kind defines its own shape. */
+export type ReferenceData = Readonly<Record<string, unknown>>;
 
 /**
  * A finding before the engine dresses it with the rule's metadata. `lines` begins with the
