@@ -1,0 +1,90 @@
+/**
+ * `medbill rules list|show|validate|test`.
+ */
+import { join, resolve } from 'node:path';
+import { Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { defaultRulesDir, loadRules } from '../rules/loader.js';
+import { repeat, ruleDirs, type RegisterCommands } from './shared.js';
+
+/** Adds `medbill rules` and its subcommands. */
+export const registerRules: RegisterCommands = (program, { io, state }) => {
+  const rules = program.command('rules').description('list, show, validate and test rules');
+  rules
+    .command('list')
+    .description('list the rules that would run')
+    .option('--rules <dir>', 'add a rule pack (repeatable)', repeat, [])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((o: { rules: string[]; format: string }) => {
+      const set = loadRules(ruleDirs(o.rules, io.cwd));
+      if (o.format === 'json') {
+        io.stdout.write(JSON.stringify(set.rules.map((r) => ({ id: r.id, kind: r.kind.name, category: r.def.category, severity: r.def.severity, confidence: r.def.confidence, title: r.def.title, file: r.file })), null, 2) + '\n');
+      } else {
+        const w = Math.max(...set.rules.map((r) => r.id.length));
+        for (const r of set.rules) io.stdout.write(`${r.id.padEnd(w)}  ${r.def.severity.padEnd(7)}  ${r.def.category.padEnd(14)}  ${r.def.title}\n`);
+        io.stdout.write(`\n${set.rules.length} rules (${set.digest}); medbill rules show ID for one.\n`);
+      }
+      state.code = ExitCode.OK;
+    });
+  rules
+    .command('show')
+    .description('show one rule: its file, what it checks, its sources and exceptions')
+    .argument('<id>', 'rule id')
+    .option('--rules <dir>', 'add a rule pack (repeatable)', repeat, [])
+    .action((id: string, o: { rules: string[] }) => {
+      const set = loadRules(ruleDirs(o.rules, io.cwd));
+      const r = set.rules.find((x) => x.id === id);
+      if (!r) throw new UsageError(`unknown rule id "${id}" (see medbill rules list)`);
+      const d = r.def;
+      const lines = [
+        `${d.id} — ${d.title}`,
+        `file:        ${r.file}`,
+        `kind:        ${r.kind.name} (${r.kind.summary})`,
+        `category:    ${d.category}    severity: ${d.severity}    confidence: ${d.confidence}`,
+        ...(d.docs.catalogue ? [`catalogue:   ${d.docs.catalogue}`] : []),
+        ...(d.appliesTo ? [`applies to:  ${Object.entries(d.appliesTo).map(([k, v]) => `${k} ${(v as string[]).join('|')}`).join(', ')}`] : []),
+        '',
+        d.docs.rationale.trim(),
+        '',
+        'Exceptions:',
+        ...(d.docs.exceptions ?? ['none listed']).map((e) => `  - ${e}`),
+        'Sources:',
+        ...d.docs.references.map((e) => `  - ${e}`),
+      ];
+      io.stdout.write(lines.join('\n') + '\n');
+      state.code = ExitCode.OK;
+    });
+  rules
+    .command('validate')
+    .description('validate a rule pack (the default pack when no directory is given)')
+    .argument('[dir]', 'rules directory')
+    .action((dir: string | undefined) => {
+      const dirs = dir ? ruleDirs([dir], io.cwd) : [defaultRulesDir()];
+      const set = loadRules(dirs);
+      const pack = dirs[dirs.length - 1] as string;
+      const count = set.rules.filter((r) => r.pack === pack).length;
+      io.stdout.write(`${count} rule(s) in ${dir ?? pack} are valid.\n`);
+      state.code = ExitCode.OK;
+    });
+  rules
+    .command('test')
+    .description('run each rule on its fixture (<fixtures>/<rule-id>.csv with an "expect" column)')
+    .argument('[dir]', 'rules directory (default: the default pack)')
+    .option('--fixtures <dir>', 'fixture directory (default: DIR/fixtures, or fixtures/rules for the default pack)')
+    .action(async (dir: string | undefined, o: { fixtures?: string }) => {
+      const { testRules } = await import('../rules/tester.js');
+      const dirs = dir ? ruleDirs([dir], io.cwd) : [defaultRulesDir()];
+      const pack = dirs[dirs.length - 1] as string;
+      const fixtures = o.fixtures ? resolve(io.cwd, o.fixtures) : dir ? join(pack, 'fixtures') : resolve(pack, '..', 'fixtures', 'rules');
+      const set = loadRules(dirs);
+      const results = testRules(set, fixtures, pack);
+      for (const r of results) {
+        io.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.ruleId}\n`);
+        for (const p of r.problems) io.stdout.write(`      ${p}\n`);
+      }
+      const failed = results.filter((r) => !r.ok).length;
+      io.stdout.write(`\n${results.length - failed} passed, ${failed} failed (fixtures: ${fixtures})\n`);
+      state.code = failed > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+    });
+};
