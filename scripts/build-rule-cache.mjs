@@ -7,6 +7,11 @@ import { parseTableCsv, parseYamlUncached, textHash } from '../dist/rules/yaml.j
 import { validateRuleFile } from '../dist/rules/loader.js';
 
 const cache = { yaml: {}, rules: {}, csv: {} };
+process.on('uncaughtException', (err) => {
+  const where = err.problems?.map((p) => `${p.location?.file ?? ''} ${p.location?.key ?? ''}: ${p.message}`).join('\n') ?? err.stack;
+  console.error(`build: the default rule pack does not validate:\n${where}`);
+  process.exit(1);
+});
 for (const f of readdirSync('rules').filter((x) => x.endsWith('.yaml')).sort()) {
   const text = readFileSync(join('rules', f), 'utf8');
   cache.rules[textHash(text)] = validateRuleFile(parseYamlUncached(text, f), f);

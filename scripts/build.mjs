@@ -2,22 +2,22 @@
 // dist/rule-cache.json, and bundle the CLI into one file (dist/medbill.mjs) so that a run
 // loads one module instead of a hundred: start-up time is most of a one-bill audit.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-rmSync('dist', { recursive: true, force: true });
+// dist/ is not emptied first: another process may be running the CLI from it while this builds.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 execFileSync(process.execPath, ['scripts/build-rule-cache.mjs'], { stdio: 'inherit' });
 const { build } = await import('esbuild');
-await build({
-  entryPoints: ['dist/cli.js'],
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: 'dist/medbill.mjs',
   logLevel: 'warning',
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
-});
-console.log('built dist/ and dist/medbill.mjs');
+};
+// The CLI, and the worker-thread entry of batch audits (src/batch/worker.ts).
+await build({ ...common, entryPoints: ['dist/cli.js'], outfile: 'dist/medbill.mjs' });
+await build({ ...common, entryPoints: ['dist/batch/worker.js'], outfile: 'dist/worker.mjs' });
+console.log('built dist/, dist/medbill.mjs and dist/worker.mjs');

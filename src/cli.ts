@@ -5,7 +5,7 @@
  * stderr, so `medbill audit bill.csv --format json | jq` always works. Each command lives in
  * its own module under src/commands/.
  */
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerRules } from './commands/rules.js';
@@ -35,6 +35,18 @@ function buildProgram(ctx: CommandContext): Command {
       outputError: (s, write) => write(s.startsWith('error:') ? `medbill: ${s}` : s),
     });
   for (const register of COMMANDS) register(program, ctx);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ medbill audit bill.csv                       audit one bill, report on the terminal
+  $ medbill audit bill.csv --format json | jq .  the versioned JSON report
+  $ medbill audit claims.csv --group-by claim_id --format ndjson > reports.ndjson
+  $ medbill rules list                           the rules that run, and their sources
+  $ medbill schema bill                          the JSON Schema of a native JSON bill
+
+Run medbill COMMAND --help for a command's options.`,
+  );
   return program;
 }
 
@@ -49,7 +61,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const onSigint = () => {
     for (const f of cleanup) {
       try {
-        void rm(f, { force: true });
+        rmSync(f, { force: true });
       } catch {
         /* nothing to clean */
       }

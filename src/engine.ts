@@ -86,12 +86,14 @@ function dress(rule: LoadedRule, draft: FindingDraft, byLine: Map<number, BillLi
     title: rule.def.title,
     message,
     lines: draft.lines,
-    amountAtStakeCents: Math.max(0, Math.round(draft.amountAtStakeCents)),
+    // What disputing a line can remove is at most what the line charges.
+    amountAtStakeCents: Math.max(0, Math.min(Math.round(draft.amountAtStakeCents), first ? Math.max(0, first.chargeCents) : Number.MAX_SAFE_INTEGER)),
     evidence: draft.evidence ?? {},
     references: rule.def.docs.references,
   };
   if (first) {
     finding.subject = { line: first.line, modifiers: first.modifiers, chargeCents: first.chargeCents };
+    if (first.source.row !== undefined) finding.subject.row = first.source.row;
     if (first.dateOfService) finding.subject.dateOfService = first.dateOfService;
     if (first.code) finding.subject.code = first.code;
     if (first.revenueCode) finding.subject.revenueCode = first.revenueCode;
@@ -99,6 +101,11 @@ function dress(rule: LoadedRule, draft: FindingDraft, byLine: Map<number, BillLi
     if (first.description) finding.subject.description = first.description;
   }
   return finding;
+}
+
+function countDistinct(ns: number[]): number {
+  for (let i = 1; i < ns.length; i++) if ((ns[i] as number) <= (ns[i - 1] as number)) return new Set(ns).size;
+  return ns.length;
 }
 
 /** Deterministic order: severity (error first), then bill-level last, first line, rule id, lines. */
@@ -159,7 +166,7 @@ function nextSteps(findings: Finding[], gaps: Map<string, number[]>, facts: Bill
   for (const reason of gaps.keys()) {
     if (reason.includes('--admission') && !missing.includes('--admission and --discharge')) missing.push('--admission and --discharge');
     if (reason.includes('--diagnosis') && !missing.includes('--diagnosis')) missing.push('--diagnosis');
-    for (const [k, hint] of Object.entries(FACT_HINT)) if (reason.includes(hint) && !missing.includes(hint.replace('give ', ''))) missing.push(hint.replace('give ', ''));
+    for (const hint of Object.values(FACT_HINT)) if (reason.includes(hint) && !missing.includes(hint.replace('give ', ''))) missing.push(hint.replace('give ', ''));
   }
   if (missing.length > 0) steps.push(`Some checks could not run: re-run with ${missing.join(', ')} to cover them.`);
   if (facts.insurance === 'uninsured' || facts.insurance === 'self-pay') {
@@ -181,7 +188,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   for (const l of bill.lines) if (!byLine.has(l.line)) byLine.set(l.line, l);
   const findings: Finding[] = [];
   const errors: Problem[] = [];
-  const checkedBy = new Map<number, Set<string>>();
+  const checked = new Set<number>();
   const gapReasons = new Map<number, Set<string>>();
   const allGaps = new Map<string, number[]>();
   const ruleCoverage: Report['coverage']['rules'] = [];
@@ -208,11 +215,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
       }
     }
     for (const d of out.findings) findings.push(dress(rule, d, byLine));
-    for (const n of out.checked) {
-      const s = checkedBy.get(n) ?? new Set<string>();
-      s.add(rule.id);
-      checkedBy.set(n, s);
-    }
+    for (const n of out.checked) checked.add(n);
     for (const g of out.gaps) {
       const reason = `${rule.id}: ${g.reason}`;
       allGaps.set(reason, [...(allGaps.get(reason) ?? []), ...g.lines]);
@@ -222,7 +225,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
         gapReasons.set(n, s);
       }
     }
-    ruleCoverage.push({ ruleId: rule.id, applied: app.applies === true, checked: new Set(out.checked).size, gaps: out.gaps.map((g) => ({ reason: g.reason, lines: g.lines })) });
+    ruleCoverage.push({ ruleId: rule.id, applied: app.applies === true, checked: countDistinct(out.checked), gaps: out.gaps.map((g) => ({ reason: g.reason, lines: g.lines })) });
   }
   findings.sort(compareFindings);
 
@@ -231,7 +234,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   let passed = 0;
   for (const l of charges) {
     if (flaggedLines.has(l.line)) continue;
-    if (checkedBy.has(l.line)) passed++;
+    if (checked.has(l.line)) passed++;
     else notCheckedLines.push({ line: l.line, reasons: [...(gapReasons.get(l.line) ?? new Set(['no rule covers this line']))].sort() });
   }
   const flagged = charges.filter((l) => flaggedLines.has(l.line)).length;

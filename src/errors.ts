@@ -92,10 +92,12 @@ export function formatLocation(loc: Location | undefined): string {
   return [out, ...extra].filter(Boolean).join(' ');
 }
 
-/** One printable line for a problem: `file:row column "X": message`. */
+/** One printable line for a problem: `file:row column "X": message`. Control characters (raw bytes of a binary file) are shown as U+FFFD. */
 export function formatProblem(p: Problem): string {
   const where = formatLocation(p.location);
-  return where ? `${where}: ${p.message}` : p.message;
+  // eslint-disable-next-line no-control-regex
+  const text = (where ? `${where}: ${p.message}` : p.message).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
 }
 
 /** Turns anything thrown into a report problem; unknown exceptions become `INTERNAL`. */

@@ -32,6 +32,7 @@ export const ProblemSchema = z.object({
 /** The disputed line of a finding, as the bill shows it. */
 export const SubjectSchema = z.object({
   line: z.number().int(),
+  row: z.number().int().optional().describe('the physical row of the line in a delimited file'),
   dateOfService: z.string().optional(),
   code: z.string().optional(),
   revenueCode: z.string().optional(),

@@ -149,7 +149,7 @@ describe('medbill audit', () => {
     [['audit', EXAMPLE, '--only', 'nope'], /unknown rule id "nope"/],
     [['audit', EXAMPLE, '--group-by', 'claim'], /--group-by claim: the header row has no such column/],
     [['audit', EXAMPLE, '--rules', 'no-such-dir'], /not a rules directory/],
-    [['audit'], /missing required argument/],
+    [['audit'], /no bill to audit/],
     [['frobnicate'], /unknown command/],
   ])('usage errors exit 2: %j', async (args, message) => {
     const r = await cli(args as string[]);
@@ -186,14 +186,14 @@ describe('medbill schema and rules', () => {
     const list = await cli(['rules', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('duplicate-line');
-    expect(list.stdout).toMatch(/25 rules \(sha256:/);
+    expect(list.stdout).toMatch(/26 rules \(sha256:/);
     const show = await cli(['rules', 'show', 'room-nights-exceed-stay']);
     expect(show.stdout).toContain('SSA POMS HI 00601.070');
     expect(show.stdout).toContain('Exceptions:');
-    expect((await cli(['rules', 'validate'])).stdout).toMatch(/25 rule\(s\) in .* are valid/);
+    expect((await cli(['rules', 'validate'])).stdout).toMatch(/26 rule\(s\) in .* are valid/);
     const test = await cli(['rules', 'test']);
     expect(test.code).toBe(0);
-    expect(test.stdout).toContain('25 passed, 0 failed');
+    expect(test.stdout).toContain('26 passed, 0 failed');
   });
 
   it('rules validate names file and key of a broken rule, exit 2', async () => {
@@ -203,5 +203,56 @@ describe('medbill schema and rules', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`medbill: ${join(dir, 'bad-rule.yaml')} key "category"`);
     expect(existsSync(join(dir, 'bad-rule.yaml'))).toBe(true);
+  });
+});
+
+describe('inputs and outputs (regressions from a new-user review)', () => {
+  it('refuses PDF, Excel and binary files with what to export instead', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'medbill-bin-'));
+    writeFileSync(join(d, 'bill.pdf'), '%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n');
+    writeFileSync(join(d, 'bill.xlsx'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]));
+    const r = await cli(['audit', join(d, 'bill.pdf'), join(d, 'bill.xlsx'), '--format', 'ndjson', '-q']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('this is a PDF file, not a bill export: save the itemized bill as CSV');
+    expect(r.stderr).toContain('this is a ZIP or Excel (.xlsx) file, not a bill export');
+  });
+
+  it('reads UTF-16 text (Excel "Unicode text") with its byte-order mark', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'medbill-u16-'));
+    const text = '\ufeffDOS\tCPT\tCharge\r\n03/05/2026\t36415\t25.00\r\n03/05/2026\t36415\t25.00\r\n';
+    writeFileSync(join(d, 'bill.txt'), Buffer.from(text, 'utf16le'));
+    const r = await cli(['audit', join(d, 'bill.txt'), '--format', 'json']);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.input.format).toBe('tsv');
+    expect(report.findings.map((f) => f.ruleId)).toContain('duplicate-line');
+  });
+
+  it('-o - writes to stdout, and --output may not overwrite a bill being audited', async () => {
+    const r = await cli(['audit', EXAMPLE, '-o', '-', '--format', 'json']);
+    expect((JSON.parse(r.stdout) as Report).summary.amountAtStakeCents).toBe(59700);
+    expect(existsSync(resolve(ROOT, '-'))).toBe(false);
+    const same = await cli(['audit', EXAMPLE, '-o', EXAMPLE, '--force']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain('is one of the bills being audited');
+  });
+
+  it('an --output directory that does not exist is an error naming the output, not a temp file', async () => {
+    const r = await cli(['audit', EXAMPLE, '-o', '/no/such/dir/report.txt']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('medbill: cannot write /no/such/dir/report.txt: its directory does not exist\n');
+  });
+
+  it('a reader that closes the pipe early ends the run quietly', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const d = mkdtempSync(join(tmpdir(), 'medbill-pipe-'));
+    const { generateClaims } = (await import(join(ROOT, 'scripts', 'gen-claims.mjs'))) as { generateClaims: (out: string, lines: number) => Promise<number> };
+    await generateClaims(join(d, 'claims.csv'), 20000);
+    const r = spawnSync('bash', ['-c', `node bin/medbill.js audit ${join(d, 'claims.csv')} --group-by claim_id --format ndjson -q | head -c 10 >/dev/null`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+  });
+
+  it('every example path in --help exists', async () => {
+    const help = (await cli(['audit', '--help'])).stdout;
+    for (const path of help.match(/fixtures\/[\w/.-]+/g) ?? []) expect(existsSync(resolve(ROOT, path)), path).toBe(true);
   });
 });

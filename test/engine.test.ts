@@ -99,3 +99,22 @@ describe('formatters', () => {
     expect(md).toContain('`duplicate-line`');
   });
 });
+
+describe('regressions from a new-user review', () => {
+  it('an ICU-to-floor transfer night is one duplicate night, not an extra night of stay', () => {
+    const csv = 'line,dos,rev,units,charge,description\n1,2026-03-05,0200,2,8000,ICU\n2,2026-03-06,0120,2,4800,Floor\n';
+    const report = run(csv, { admissionDate: '2026-03-05', dischargeDate: '2026-03-08' });
+    expect(report.findings.map((f) => [f.ruleId, f.lines, f.amountAtStakeCents])).toEqual([['room-charged-twice-same-night', [2, 1], 240000]]);
+  });
+
+  it('repeated drug doses are a low-confidence warning, not an error', () => {
+    const report = run('dos,rev,cpt,units,charge,description\n2026-03-05,0636,J1885,1,31.00,Ketorolac\n2026-03-05,0636,J1885,1,31.00,Ketorolac\n');
+    expect(report.findings.map((f) => [f.ruleId, f.severity, f.confidence])).toEqual([['duplicate-line', 'warning', 'low']]);
+  });
+
+  it('never puts more at stake than the line charges', () => {
+    const report = run('dos,cpt,units,unit price,charge\n2026-03-05,J2405,2,50.00,90.00\n2026-03-05,99213,1,10.00,500.00\n');
+    for (const f of report.findings) expect(f.amountAtStakeCents).toBeLessThanOrEqual(f.subject?.chargeCents ?? 0);
+    expect(report.findings.map((f) => [f.lines[0], f.amountAtStakeCents])).toEqual([[2, 49000], [1, 0]]);
+  });
+});

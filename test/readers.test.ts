@@ -102,8 +102,11 @@ describe('CSV reading', () => {
     const text = 'DOS,CPT,Charge\n2026-03-02,99213,120.00\n2026-03-02,85025,12,50\n13/03/2026,85027,40\n';
     const err = errorOf(() => parseBill(text, 'bad.csv'));
     expect(err.code).toBe('BILL_INVALID');
-    expect(err.problems).toHaveLength(1);
-    const p = err.problems[0];
+    // Row 3 has an unquoted "12,50": one cell too many.
+    expect(err.problems[0]?.message).toBe('the row has 4 cells but the header has 3; an amount written with a comma (4,850.00) must be in quotes ("4,850.00")');
+    expect(err.problems[0]?.location).toMatchObject({ file: 'bad.csv', row: 3 });
+    expect(err.problems).toHaveLength(2);
+    const p = err.problems[1];
     expect(p?.location).toMatchObject({ file: 'bad.csv', row: 4, line: 3, column: 'DOS', field: 'dateOfService' });
     expect(p?.message).toContain('day-first');
   });
@@ -182,5 +185,84 @@ describe('JSON reading', () => {
   it('accepts a top-level array of lines', () => {
     const [bill] = parseBill('[{"dateOfService":"2026-01-02","code":"99213","charge":120}]', 'a.json');
     expect(bill?.lines[0]?.chargeCents).toBe(12000);
+  });
+});
+
+describe('real-world exports (regressions from a new-user review)', () => {
+  const one = (text: string, opts = {}) => parseBill(text, 'x.csv', opts)[0]!;
+
+  it('a specific header beats a generic one: Service Date over Date, CPT over a chargemaster Code', () => {
+    const bill = one('Date,Service Date,Code,CPT,Description,Charge\n03/09/2026,03/05/2026,300123,85025,CBC,95.00\n');
+    expect(bill.lines[0]).toMatchObject({ dateOfService: '2026-03-05', code: '85025' });
+    expect(bill.columns.mapped).toMatchObject({ dateOfService: 'Service Date', code: 'CPT' });
+    expect(bill.columns.unused).toEqual(['Date', 'Code']);
+  });
+
+  it('skips subtotal, previous-balance and transfer rows, and says so', () => {
+    const bill = one(
+      [
+        'Line,Date,Rev,Description,Units,Charge',
+        '1,03/05/2026,0120,ROOM SEMI-PRIVATE,1,"2,400.00"',
+        '2,03/06/2026,0120,ROOM SEMI-PRIVATE,1,"2,400.00"',
+        ',,,SUBTOTAL ROOM AND BOARD,,"4,800.00"',
+        ',,,PREVIOUS BALANCE,,"1,000.00"',
+        ',03/10/2026,,TRANSFER TO INSURANCE,,"-4,800.00"',
+        ',,,TOTAL CHARGES,,"4,800.00"',
+      ].join('\n'),
+    );
+    expect(bill.lines.map((l) => l.line)).toEqual([1, 2]);
+    expect(bill.statedTotals.map((t) => [t.kind, t.amountCents])).toEqual([['charges', 480000]]);
+    expect(bill.warnings.map((w) => w.message)).toContain('1 subtotal row(s), 1 previous-balance row(s), 1 balance-transfer row(s) were skipped: they are not charges of this bill and are not in its totals');
+  });
+
+  it('reads section headings and page-break rows in the date column as notes, and repeated headers as headers', () => {
+    const bill = one(
+      ['Date,Code,Description,Charge', 'PHARMACY,,,', '03/05/2026,J2405,Ondansetron,12.00', 'Page 2 of 2,,,', 'Date,Code,Description,Charge', '03/05/2026,85025,CBC,45.00'].join('\n'),
+    );
+    expect(bill.lines.map((l) => [l.line, l.code])).toEqual([
+      [1, 'J2405'],
+      [2, '85025'],
+    ]);
+  });
+
+  it('tolerates spaces after a closing quote', () => {
+    const bill = one('Date,Code,Charge\n03/05/2026,85025,"2,400.00"  \n03/05/2026,85027,"1.00" ,\n');
+    expect(bill.lines.map((l) => l.chargeCents)).toEqual([240000, 100]);
+  });
+
+  it('nets a reversal posted on a later date against the charge it reverses', () => {
+    const bill = one('Date,Code,Charge\n03/05/2026,85025,95.00\n03/05/2026,85025,95.00\n03/10/2026,85025,95.00CR\n');
+    expect(bill.lines.map((l) => [l.line, l.type, l.reversedBy ?? l.reverses ?? null])).toEqual([
+      [1, 'charge', null],
+      [2, 'charge', 3],
+      [3, 'reversal', 2],
+    ]);
+  });
+
+  it('reads a refund as money back to the patient, and refuses negative units on a charge', () => {
+    const bill = one('Date,Description,Charge\n03/05/2026,Patient payment,(100.00)\n03/20/2026,Refund to patient,40.00\n');
+    expect(bill.lines.map((l) => [l.type, l.chargeCents])).toEqual([
+      ['payment', -10000],
+      ['payment', 4000],
+    ]);
+    expect(() => one('Date,Code,Units,Charge\n03/05/2026,J2405,-1,10.00\n')).toThrow(/units: expected a positive number on a charge line/);
+  });
+
+  it('knows more header names (Payments/Credits, Billed Amt)', () => {
+    const bill = one('DOS,CPT,Billed Amt,Payments/Credits\n03/05/2026,99213,150.00,\n03/09/2026,,,50.00\n');
+    expect(bill.lines.map((l) => [l.type, l.chargeCents])).toEqual([
+      ['charge', 15000],
+      ['adjustment', -5000],
+    ]);
+  });
+
+  it('refuses a JSON bill whose discharge is before its admission', () => {
+    const text = JSON.stringify({ admissionDate: '2026-03-08', dischargeDate: '2026-03-05', lines: [{ code: '99213', charge: 1 }] });
+    expect(() => parseBill(text, 'b.json')).toThrow('dischargeDate 2026-03-05 is before admissionDate 2026-03-08');
+  });
+
+  it('says which JSON type it expected', () => {
+    const err = errorOf(() => parseBill(JSON.stringify({ lines: [{ code: '99213', charge: true }] }), 'b.json'));
+    expect(err.message).toBe('charge: expected an amount in dollars: a number such as 12.5 or a string such as "$1,234.56"');
   });
 });

@@ -28,21 +28,32 @@ import {
   type Parsed,
 } from './values.js';
 
-/** A raw value with where it sits (CSV column header or JSON pointer). */
-export interface RawCell {
-  value: string | number | boolean | Array<string | number> | null | undefined;
-  column?: string;
-  pointer?: string;
+/** A raw cell value: CSV cells are strings; JSON values may be numbers, booleans or lists. */
+export type CellValue = string | number | boolean | null | undefined | Array<string | number>;
+
+/**
+ * How the values of raw lines are laid out: the column headers (CSV) or keys (JSON) and, for
+ * each line field, the columns that hold it (several for modifiers and diagnoses). Shared by
+ * every line of a file, so a line is just an array of values.
+ */
+export interface LineLayout {
+  headers: string[];
+  fields: Partial<Record<LineField, number[]>>;
+  /** True when values come from JSON: locations are JSON pointers (line pointer + "/" + key). */
+  json?: boolean;
 }
 
-/** One item row before parsing: its cells by field, the file and physical row or pointer. */
+/** One item row before parsing: its values by column, the file and physical row or JSON pointer. */
 export interface RawLine {
-  fields: Partial<Record<LineField, RawCell[]>>;
+  values: CellValue[];
+  layout: LineLayout;
   file: string;
   row?: number;
   pointer?: string;
   /** 1-based position among the item rows of its bill (the line number when the bill has none). */
   position: number;
+  /** A problem with the row as a whole (more cells than the header), reported as the line's error. */
+  problem?: string;
 }
 
 /** Facts the bill file itself states (JSON header fields); all optional. */
@@ -88,27 +99,52 @@ export interface BillOptions {
 
 const MAX_PROBLEMS = 20;
 
-function cellLocation(raw: RawLine, cell: RawCell | undefined, field: LineField, line?: number): Location {
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function cellLocation(raw: RawLine, index: number, field: LineField, line?: number): Location {
   const loc: Location = { file: raw.file, field };
   if (raw.row !== undefined) loc.row = raw.row;
   if (line !== undefined) loc.line = line;
-  if (cell?.column !== undefined) loc.column = cell.column;
-  if (cell?.pointer !== undefined) loc.pointer = cell.pointer;
+  const header = index >= 0 ? raw.layout.headers[index] : undefined;
+  if (header !== undefined) {
+    if (raw.layout.json) loc.pointer = `${raw.pointer ?? ''}/${escapePointer(header)}`;
+    else loc.column = header;
+  } else if (raw.pointer !== undefined) loc.pointer = raw.pointer;
   return loc;
 }
 
-function first(raw: RawLine, field: LineField): RawCell | undefined {
-  return raw.fields[field]?.find((c) => c.value !== undefined && c.value !== null && String(c.value).trim() !== '');
+function isEmpty(v: CellValue): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v === 'string') return v.trim() === '';
+  if (Array.isArray(v)) return v.length === 0;
+  return false;
 }
 
-function text(cell: RawCell | undefined): string | undefined {
-  if (!cell || cell.value === null || cell.value === undefined) return undefined;
-  const s = Array.isArray(cell.value) ? cell.value.join(', ') : String(cell.value);
-  const t = s.trim().replace(/\s+/g, ' ');
-  return t === '' ? undefined : t;
+/** Index of the first column holding a non-empty value for `field`, or -1. */
+function first(raw: RawLine, field: LineField): number {
+  const cols = raw.layout.fields[field];
+  if (!cols) return -1;
+  for (const i of cols) if (!isEmpty(raw.values[i])) return i;
+  return -1;
+}
+
+function valueAt(raw: RawLine, index: number): CellValue {
+  return index >= 0 ? raw.values[index] : undefined;
+}
+
+function text(raw: RawLine, index: number): string | undefined {
+  const v = valueAt(raw, index);
+  if (v === undefined || v === null) return undefined;
+  const s = Array.isArray(v) ? v.join(', ') : String(v);
+  const t = s.trim();
+  if (t === '') return undefined;
+  return t.includes('  ') || t.includes('\t') || t.includes('\n') ? t.replace(/\s+/g, ' ') : t;
 }
 
 const PAYMENT_WORDS = /\b(payments?|pmts?|paid|thank you|copay received|deposit|prepayment|pre-payment)\b/i;
+const REFUND_WORDS = /\b(refunds?|refunded)\b/i;
 const ADJUSTMENT_WORDS = /\b(adjustments?|adj|discounts?|write[- ]?offs?|w\/o|contractual|charity|financial assistance|allowance)\b/i;
 const FEE_WORDS = /\b(fee|charge|service)\b/i;
 
@@ -118,7 +154,7 @@ const FEE_WORDS = /\b(fee|charge|service)\b/i;
  * payment or an adjustment (and has no code) is one, whatever its sign: a payment always
  * lowers what is owed.
  */
-function classify(explicit: string | undefined, amountCents: number, hasCode: boolean, description: string | undefined): LineType {
+function classify(explicit: string | undefined, amountCents: number, hasCode: boolean, description: string | undefined): LineType | 'refund' {
   if (explicit) {
     const t = explicit.toLowerCase().trim();
     if (t.startsWith('pay') || t === 'pmt') return 'payment';
@@ -129,6 +165,7 @@ function classify(explicit: string | undefined, amountCents: number, hasCode: bo
   const desc = description ?? '';
   const isFee = FEE_WORDS.test(desc) && amountCents > 0;
   if (!hasCode && !isFee) {
+    if (REFUND_WORDS.test(desc)) return 'refund';
     if (ADJUSTMENT_WORDS.test(desc)) return 'adjustment';
     if (PAYMENT_WORDS.test(desc)) return 'payment';
   }
@@ -136,13 +173,13 @@ function classify(explicit: string | undefined, amountCents: number, hasCode: bo
   return 'charge';
 }
 
-function take<T>(parsed: Parsed<T>, raw: RawLine, cell: RawCell | undefined, field: LineField, problems: Problem[]): T | undefined {
+function take<T>(parsed: Parsed<T>, raw: RawLine, index: number, field: LineField, problems: Problem[]): T | undefined {
   if (parsed.ok) return parsed.value;
-  const shown = cell ? text(cell) : undefined;
+  const shown = text(raw, index);
   problems.push({
     code: 'BILL_INVALID',
     message: `${field}: expected ${parsed.expected}${shown !== undefined ? `, got "${shown}"` : ''}`,
-    location: cellLocation(raw, cell, field),
+    location: cellLocation(raw, index, field),
   });
   return undefined;
 }
@@ -154,50 +191,56 @@ function take<T>(parsed: Parsed<T>, raw: RawLine, cell: RawCell | undefined, fie
  */
 export function buildLine(raw: RawLine, problems: Problem[]): BillLine | undefined {
   const before = problems.length;
-  const lineCell = first(raw, 'line');
+  if (raw.problem) problems.push({ code: 'BILL_INVALID', message: raw.problem, location: { file: raw.file, ...(raw.row !== undefined ? { row: raw.row } : {}) } });
+  const num = (i: number) => {
+    const v = valueAt(raw, i);
+    return typeof v === 'number' ? v : text(raw, i);
+  };
+  const lineAt = first(raw, 'line');
   let line = raw.position;
-  if (lineCell) {
-    const n = parseUnits(typeof lineCell.value === 'number' ? lineCell.value : text(lineCell));
+  if (lineAt >= 0) {
+    const n = parseUnits(num(lineAt));
     if (n.ok && n.value !== undefined && Number.isInteger(n.value) && n.value > 0) line = n.value;
-    else take<number>({ ok: false, expected: 'a whole line number such as 12' }, raw, lineCell, 'line', problems);
+    else take<number>({ ok: false, expected: 'a whole line number such as 12' }, raw, lineAt, 'line', problems);
   }
 
-  const chargeCell = first(raw, 'charge');
-  const creditCell = first(raw, 'credit');
-  const charge = take(parseMoney(chargeCell?.value as string | number | undefined), raw, chargeCell, 'charge', problems);
-  const credit = take(parseMoney(creditCell?.value as string | number | undefined), raw, creditCell, 'credit', problems);
+  const chargeAt = first(raw, 'charge');
+  const creditAt = first(raw, 'credit');
+  const charge = take(parseMoney(num(chargeAt)), raw, chargeAt, 'charge', problems);
+  const credit = take(parseMoney(num(creditAt)), raw, creditAt, 'credit', problems);
   let amount: number | undefined = charge;
   if ((amount === undefined || amount === 0) && credit !== undefined && credit !== 0) amount = -Math.abs(credit);
 
-  const codeCell = first(raw, 'code');
-  const codeRead = parseCodeCell(codeCell ? text(codeCell) : undefined);
-  const modCells = (raw.fields.modifiers ?? []).map((c) => c.value as string | string[] | undefined);
-  const mods = take(parseModifiers(modCells as Array<string | string[] | null | undefined>), raw, first(raw, 'modifiers'), 'modifiers', problems);
-  const revCell = first(raw, 'revenueCode');
-  const revenueCode = take(parseRevenueCode(revCell ? text(revCell) : undefined), raw, revCell, 'revenueCode', problems);
-  const dateCell = first(raw, 'dateOfService');
-  const dateOfService = take(parseDate(dateCell ? text(dateCell) : undefined), raw, dateCell, 'dateOfService', problems);
-  const dateToCell = first(raw, 'dateOfServiceTo');
-  const dateOfServiceTo = take(parseDate(dateToCell ? text(dateToCell) : undefined), raw, dateToCell, 'dateOfServiceTo', problems);
-  const unitsCell = first(raw, 'units');
-  const units = take(parseUnits(unitsCell?.value as string | number | undefined), raw, unitsCell, 'units', problems);
-  const priceCell = first(raw, 'unitPrice');
-  const unitPrice = take(parseMoney(priceCell?.value as string | number | undefined), raw, priceCell, 'unitPrice', problems);
-  const minutesCell = first(raw, 'minutes');
-  const minutes = take(parseUnits(minutesCell?.value as string | number | undefined), raw, minutesCell, 'minutes', problems);
-  const dxCells = raw.fields.diagnoses ?? [];
+  const codeRead = parseCodeCell(text(raw, first(raw, 'code')));
+  const modCols = raw.layout.fields.modifiers ?? [];
+  const modValues = modCols.map((i) => raw.values[i] as string | string[] | undefined);
+  const mods = take(parseModifiers(modValues as Array<string | string[] | null | undefined>), raw, first(raw, 'modifiers'), 'modifiers', problems);
+  const revAt = first(raw, 'revenueCode');
+  const revenueCode = take(parseRevenueCode(text(raw, revAt)), raw, revAt, 'revenueCode', problems);
+  const dateAt = first(raw, 'dateOfService');
+  const dateOfService = take(parseDate(text(raw, dateAt)), raw, dateAt, 'dateOfService', problems);
+  const dateToAt = first(raw, 'dateOfServiceTo');
+  const dateOfServiceTo = take(parseDate(text(raw, dateToAt)), raw, dateToAt, 'dateOfServiceTo', problems);
+  const unitsAt = first(raw, 'units');
+  const units = take(parseUnits(num(unitsAt)), raw, unitsAt, 'units', problems);
+  const priceAt = first(raw, 'unitPrice');
+  const unitPrice = take(parseMoney(num(priceAt)), raw, priceAt, 'unitPrice', problems);
+  const minutesAt = first(raw, 'minutes');
+  const minutes = take(parseUnits(num(minutesAt)), raw, minutesAt, 'minutes', problems);
   const diagnoses: string[] = [];
-  for (const c of dxCells) {
-    const d = take(parseDiagnoses(c.value as string | string[] | undefined), raw, c, 'diagnoses', problems);
+  for (const i of raw.layout.fields.diagnoses ?? []) {
+    const v = raw.values[i];
+    if (isEmpty(v)) continue;
+    const d = take(parseDiagnoses(v as string | string[]), raw, i, 'diagnoses', problems);
     if (d) for (const x of d) if (!diagnoses.includes(x)) diagnoses.push(x);
   }
-  const description = text(first(raw, 'description'));
+  const description = text(raw, first(raw, 'description'));
 
   if (amount === undefined && problems.length === before) {
     problems.push({
       code: 'BILL_INVALID',
-      message: `charge: expected ${chargeCell || creditCell ? 'an amount' : 'an amount on every item line'}, got nothing`,
-      location: cellLocation(raw, chargeCell ?? raw.fields.charge?.[0], 'charge'),
+      message: `charge: expected ${chargeAt >= 0 || creditAt >= 0 ? 'an amount' : 'an amount on every item line'}, got nothing`,
+      location: cellLocation(raw, chargeAt >= 0 ? chargeAt : (raw.layout.fields.charge?.[0] ?? -1), 'charge'),
     });
   }
   if (problems.length > before || amount === undefined) {
@@ -206,10 +249,20 @@ export function buildLine(raw: RawLine, problems: Problem[]): BillLine | undefin
   }
 
   const hasCode = codeRead.code !== undefined || revenueCode !== undefined;
-  const typeCell = first(raw, 'type');
-  const type = classify(text(typeCell), amount, hasCode, description);
+  const kind = classify(text(raw, first(raw, 'type')), amount, hasCode, description);
+  // A refund gives money back to the patient: a payment with the opposite sign (it raises the balance).
+  const type: LineType = kind === 'refund' ? 'payment' : kind;
   let chargeCents = amount;
-  if ((type === 'payment' || type === 'adjustment') && amount > 0) chargeCents = -amount;
+  if (kind === 'refund') chargeCents = Math.abs(amount);
+  else if ((type === 'payment' || type === 'adjustment') && amount > 0) chargeCents = -amount;
+  if (type === 'charge' && units !== undefined && units < 0) {
+    problems.push({
+      code: 'BILL_INVALID',
+      message: `units: expected a positive number on a charge line, got ${units} (a credit is written as a negative amount)`,
+      location: cellLocation(raw, unitsAt, 'units', line),
+    });
+    return undefined;
+  }
 
   const source: SourceRef = { file: raw.file };
   if (raw.row !== undefined) source.row = raw.row;
@@ -234,16 +287,16 @@ export function buildLine(raw: RawLine, problems: Problem[]): BillLine | undefin
   if (units !== undefined) out.units = units;
   if (unitPrice !== undefined) out.unitPriceCents = unitPrice;
   if (description !== undefined) out.description = description;
-  const ndc = text(first(raw, 'ndc'));
+  const ndc = text(raw, first(raw, 'ndc'));
   if (ndc !== undefined) out.ndc = ndc.replace(/[^0-9]/g, '') || ndc;
-  const pos = text(first(raw, 'placeOfService'));
+  const pos = text(raw, first(raw, 'placeOfService'));
   if (pos !== undefined) out.placeOfService = pos.padStart(2, '0');
-  const npi = text(first(raw, 'renderingNpi'));
+  const npi = text(raw, first(raw, 'renderingNpi'));
   if (npi !== undefined) out.renderingNpi = npi;
   if (minutes !== undefined) out.minutes = minutes;
-  const claim = text(first(raw, 'claimId'));
+  const claim = text(raw, first(raw, 'claimId'));
   if (claim !== undefined) out.claimId = claim;
-  const account = text(first(raw, 'account'));
+  const account = text(raw, first(raw, 'account'));
   if (account !== undefined) out.account = account;
   return out;
 }
@@ -253,10 +306,11 @@ function netKey(l: BillLine): string {
 }
 
 /**
- * Nets reversals out: each reversal (a negative line with a code) cancels the nearest earlier
- * (else later) unreversed charge with the same code/revenue code, the same date of service
- * when both have one, and the same absolute amount. Both lines are then left out of the audit.
- * A reversal that matches no charge stays a credit. Mutates `lines`.
+ * Nets reversals out: each reversal (a negative line with a code) cancels an unreversed charge
+ * with the same code/revenue code and the same absolute amount: one on the same date of service
+ * when there is one (the nearest earlier, else later), otherwise the nearest earlier one on
+ * another date (a reversal is often posted on a later date). Both lines are then left out of
+ * the audit. A reversal that matches no charge stays a credit. Mutates `lines`.
  */
 export function netReversals(lines: BillLine[]): void {
   for (let i = 0; i < lines.length; i++) {
@@ -270,14 +324,16 @@ export function netReversals(lines: BillLine[]): void {
           l.type === 'charge' &&
           l.reversedBy === undefined &&
           l.chargeCents === -rev.chargeCents &&
-          netKey(l) === key &&
-          (!l.dateOfService || !rev.dateOfService || l.dateOfService === rev.dateOfService),
+          netKey(l) === key,
       )
       .sort((a, b) => {
+        const sameA = !a.l.dateOfService || !rev.dateOfService || a.l.dateOfService === rev.dateOfService ? 0 : 1;
+        const sameB = !b.l.dateOfService || !rev.dateOfService || b.l.dateOfService === rev.dateOfService ? 0 : 1;
         const da = a.j < i ? i - a.j : 1e9 + a.j;
         const db = b.j < i ? i - b.j : 1e9 + b.j;
-        return da - db;
-      });
+        return sameA - sameB || da - db;
+      })
+      .filter((c, k) => k === 0 && (c.j < i || !c.l.dateOfService || !rev.dateOfService || c.l.dateOfService === rev.dateOfService));
     const match = candidates[0];
     if (match) {
       match.l.reversedBy = rev.line;
@@ -360,6 +416,14 @@ export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
   factDate('statementDate', f.statementDate, 'file');
   factDate('admissionDate', options.admissionDate ?? f.admissionDate, options.admissionDate ? 'option' : 'file');
   factDate('dischargeDate', options.dischargeDate ?? f.dischargeDate, options.dischargeDate ? 'option' : 'file');
+  if (facts.admissionDate && facts.dischargeDate && facts.dischargeDate < facts.admissionDate) {
+    const fromOption = origins.dischargeDate?.origin === 'option' || origins.admissionDate?.origin === 'option';
+    problems.push({
+      code: fromOption ? 'USAGE' : 'BILL_INVALID',
+      message: `dischargeDate ${facts.dischargeDate} is before admissionDate ${facts.admissionDate}`,
+      location: { file: raw.path, field: 'dischargeDate' },
+    });
+  }
   const setFact = <K extends 'billType' | 'insurance' | 'encounter' | 'nonprofit'>(key: K, opt: BillFacts[K] | undefined, file: BillFacts[K] | undefined) => {
     if (opt !== undefined) {
       facts[key] = opt;

@@ -54,26 +54,31 @@ export const LINE_FIELD_DOCS: Record<LineField, string> = {
   account: 'patient account number',
 };
 
+/**
+ * Header aliases per field, most specific first: when two columns could hold the same field
+ * (a "Date" posting column and a "Service Date" column; a chargemaster "Code" and a "CPT"
+ * column), the column with the more specific alias wins and the other is left unused.
+ */
 const LINE_ALIASES: Record<LineField, string[]> = {
-  line: ['line', 'lineno', 'linenumber', 'linenum', 'ln', 'lnno', 'lineitem', 'lineitemno', 'item', 'itemno', 'itemnumber', 'seq', 'seqno', 'sequence', 'no', 'lineid'],
-  type: ['type', 'linetype', 'transactiontype', 'txntype', 'entrytype', 'chargetype'],
-  dateOfService: ['dateofservice', 'dos', 'servicedate', 'svcdate', 'date', 'servdate', 'dosfrom', 'fromdate', 'servicefromdate', 'datefrom', 'dateofsvc', 'svcdt', 'servicedt', 'fromdos', 'datesofservice', 'serviceperiodstart'],
-  dateOfServiceTo: ['dateofserviceto', 'dosto', 'todate', 'servicetodate', 'dateto', 'throughdate', 'thrudate', 'todos'],
-  revenueCode: ['revenuecode', 'revcode', 'revcd', 'rev', 'revenue', 'ubrevenuecode', 'revctr', 'revenuecenter', 'revenuecentercode', 'revcodes', 'ubrev'],
-  code: ['code', 'cpt', 'hcpcs', 'cpthcpcs', 'hcpcscpt', 'cptcode', 'hcpcscode', 'cpthcpcscode', 'proccode', 'procedurecode', 'procedure', 'svccode', 'servicecode', 'billingcode', 'cpt4', 'proc', 'cptorhcpcs', 'hcpcsorcpt', 'cpthcpc', 'hcpc'],
+  line: ['line', 'lineno', 'linenumber', 'linenum', 'ln', 'lnno', 'lineitem', 'lineitemno', 'lineid', 'itemno', 'itemnumber', 'seqno', 'seq', 'sequence', 'item', 'no'],
+  type: ['linetype', 'transactiontype', 'txntype', 'entrytype', 'chargetype', 'type'],
+  dateOfService: ['dateofservice', 'dos', 'servicedate', 'svcdate', 'servdate', 'dosfrom', 'servicefromdate', 'fromdos', 'dateofsvc', 'svcdt', 'servicedt', 'datesofservice', 'serviceperiodstart', 'fromdate', 'datefrom', 'date'],
+  dateOfServiceTo: ['dateofserviceto', 'dosto', 'servicetodate', 'todos', 'todate', 'dateto', 'throughdate', 'thrudate'],
+  revenueCode: ['revenuecode', 'revcode', 'revcd', 'ubrevenuecode', 'revenuecentercode', 'revcodes', 'ubrev', 'revctr', 'revenuecenter', 'revenue', 'rev'],
+  code: ['cpthcpcs', 'hcpcscpt', 'cpthcpcscode', 'cptorhcpcs', 'hcpcsorcpt', 'cpthcpc', 'cptcode', 'hcpcscode', 'cpt', 'hcpcs', 'cpt4', 'hcpc', 'procedurecode', 'proccode', 'svccode', 'servicecode', 'billingcode', 'procedure', 'proc', 'code'],
   modifiers: ['modifiers', 'modifier', 'mod', 'mods', 'mod1', 'mod2', 'mod3', 'mod4', 'modifier1', 'modifier2', 'modifier3', 'modifier4', 'cptmodifier', 'hcpcsmodifier', 'procmodifier', 'cptmod'],
-  units: ['units', 'unit', 'qty', 'quantity', 'svcunits', 'serviceunits', 'count', 'unitsdays', 'qtyunits', 'days', 'unitsqty'],
-  unitPrice: ['unitprice', 'unitcharge', 'rate', 'price', 'unitcost', 'priceperunit', 'chargeperunit', 'unitamount', 'unitrate', 'unitchg'],
-  charge: ['charge', 'charges', 'amount', 'amt', 'totalcharge', 'totalcharges', 'chargeamount', 'billedamount', 'billed', 'billedcharge', 'billedcharges', 'linecharge', 'linetotal', 'total', 'totalamount', 'grosscharge', 'grosscharges', 'chargeamt', 'chargesamount', 'extendedamount', 'extamount', 'amountbilled', 'amountcharged', 'fee', 'chg', 'chgs'],
-  credit: ['credit', 'credits', 'payments', 'paymentsandadjustments', 'creditamount', 'paymentsandcredits'],
-  description: ['description', 'desc', 'servicedescription', 'itemdescription', 'chargedescription', 'proceduredescription', 'procdesc', 'service', 'servicename', 'itemname', 'details', 'detail', 'narrative', 'chargedesc', 'descr', 'descriptionofservice'],
+  units: ['units', 'serviceunits', 'svcunits', 'unitsdays', 'qtyunits', 'unitsqty', 'unit', 'qty', 'quantity', 'days', 'count'],
+  unitPrice: ['unitprice', 'unitcharge', 'priceperunit', 'chargeperunit', 'unitcost', 'unitamount', 'unitrate', 'unitchg', 'rate', 'price'],
+  charge: ['charge', 'charges', 'totalcharge', 'totalcharges', 'chargeamount', 'chargeamt', 'chargesamount', 'billedamount', 'billedamt', 'billedcharge', 'billedcharges', 'amountbilled', 'amountcharged', 'linecharge', 'linetotal', 'grosscharge', 'grosscharges', 'extendedamount', 'extamount', 'billed', 'chg', 'chgs', 'amount', 'amt', 'fee', 'total', 'totalamount'],
+  credit: ['credit', 'credits', 'payments', 'paymentsandadjustments', 'creditamount', 'paymentsandcredits', 'paymentscredits', 'paymentsadjustments'],
+  description: ['description', 'desc', 'descr', 'servicedescription', 'itemdescription', 'chargedescription', 'chargedesc', 'proceduredescription', 'procdesc', 'descriptionofservice', 'servicename', 'itemname', 'narrative', 'details', 'detail', 'service'],
   ndc: ['ndc', 'ndccode', 'nationaldrugcode', 'ndcnumber'],
-  diagnoses: ['diagnoses', 'diagnosis', 'dx', 'diag', 'icd', 'icd10', 'icd10cm', 'dxcode', 'diagnosiscode', 'diagnosiscodes', 'icdcode', 'icd10code', 'dxcodes', 'primarydx'],
-  placeOfService: ['placeofservice', 'pos', 'poscode'],
-  renderingNpi: ['renderingnpi', 'npi', 'providernpi', 'renderingprovidernpi'],
+  diagnoses: ['diagnoses', 'diagnosis', 'diagnosiscode', 'diagnosiscodes', 'dxcode', 'dxcodes', 'icd10cm', 'icd10code', 'icdcode', 'icd10', 'icd', 'primarydx', 'dx', 'diag'],
+  placeOfService: ['placeofservice', 'poscode', 'pos'],
+  renderingNpi: ['renderingnpi', 'renderingprovidernpi', 'providernpi', 'npi'],
   minutes: ['minutes', 'mins', 'timeminutes', 'durationminutes', 'duration'],
-  claimId: ['claimid', 'claim', 'claimno', 'claimnumber', 'claimnum', 'clmid', 'encounterid'],
-  account: ['account', 'accountno', 'accountnumber', 'acct', 'acctno', 'patientaccount', 'patientaccountnumber'],
+  claimId: ['claimid', 'claimno', 'claimnumber', 'claimnum', 'clmid', 'claim', 'encounterid'],
+  account: ['accountnumber', 'accountno', 'patientaccountnumber', 'patientaccount', 'acctno', 'account', 'acct'],
 };
 
 /** Normalises a header or key for alias matching: lower case, `#` read as "no", only a–z and 0–9. */
@@ -81,15 +86,22 @@ export function normalizeHeader(h: string): string {
   return h.toLowerCase().replace(/#/g, 'no').replace(/[^a-z0-9]/g, '');
 }
 
-const LINE_INDEX = new Map<string, LineField>();
+const LINE_INDEX = new Map<string, { field: LineField; rank: number }>();
 for (const field of LINE_FIELDS) {
-  LINE_INDEX.set(normalizeHeader(field), field);
-  for (const alias of LINE_ALIASES[field]) LINE_INDEX.set(alias, field);
+  LINE_ALIASES[field].forEach((alias, rank) => {
+    if (!LINE_INDEX.has(alias)) LINE_INDEX.set(alias, { field, rank });
+  });
+  if (!LINE_INDEX.has(normalizeHeader(field))) LINE_INDEX.set(normalizeHeader(field), { field, rank: 0 });
 }
 
 /** The line field a CSV header or JSON key stands for, or `undefined` when it is not one. */
 export function lineFieldFor(header: string): LineField | undefined {
-  return LINE_INDEX.get(normalizeHeader(header));
+  return LINE_INDEX.get(normalizeHeader(header))?.field;
+}
+
+/** How specific a header is for its field (0 = most specific); `undefined` when it is no alias. */
+export function aliasRank(header: string): number | undefined {
+  return LINE_INDEX.get(normalizeHeader(header))?.rank;
 }
 
 /** Bill-level (header) fields of the native JSON bill, after flattening. */
@@ -151,7 +163,7 @@ export const TOTAL_KINDS = ['charges', 'payments', 'adjustments', 'insurancePaid
 export type TotalKind = (typeof TOTAL_KINDS)[number];
 
 const TOTAL_ALIASES: Record<TotalKind, string[]> = {
-  charges: ['charges', 'totalcharges', 'totalcharge', 'total', 'grandtotal', 'totalbilled', 'billedtotal', 'grosscharges', 'chargestotal', 'subtotal', 'totalamount'],
+  charges: ['charges', 'totalcharges', 'totalcharge', 'total', 'grandtotal', 'totalbilled', 'billedtotal', 'grosscharges', 'chargestotal', 'totalamount'],
   payments: ['payments', 'totalpayments', 'patientpayments', 'paymentsreceived', 'amountpaid', 'paid', 'totalpaid', 'patientpaid'],
   adjustments: ['adjustments', 'totaladjustments', 'discounts', 'writeoffs', 'contractualadjustments'],
   insurancePaid: ['insurancepaid', 'insurancepayments', 'planpaid', 'payerpaid', 'insurancepayment', 'paidbyinsurance'],
@@ -173,5 +185,18 @@ export function totalKindFor(label: string): TotalKind | undefined {
   if (/^(total|net)?(balance|amount)due/.test(n) || /^total(patient)?(due|owed|balance)/.test(n)) return 'balance';
   if (/^total(patient|insurance)?payments?/.test(n)) return n.includes('insurance') ? 'insurancePaid' : 'payments';
   if (/^total(adjustments?|discounts?|credits?)/.test(n)) return 'adjustments';
+  return undefined;
+}
+
+/**
+ * Recognises statement rows that are neither charges nor totals of this bill: section
+ * subtotals ("SUBTOTAL ROOM AND BOARD"), balances carried forward ("PREVIOUS BALANCE") and
+ * transfers of a balance ("TRANSFER TO INSURANCE"). They are skipped, and reported as skipped.
+ */
+export function statementRowKind(label: string): 'subtotal' | 'balance-forward' | 'transfer' | undefined {
+  const n = normalizeHeader(label);
+  if (n.startsWith('subtotal') || n.startsWith('sectiontotal') || (n.startsWith('total') && n.length > 5 && totalKindFor(label) === undefined)) return 'subtotal';
+  if (/^(previous|prior|last)(statement)?balance|^balance(brought)?forward|^beginningbalance|^openingbalance/.test(n)) return 'balance-forward';
+  if (/^(balance)?transfer(red)?(to|from)/.test(n) || /^xfer(to|from)/.test(n)) return 'transfer';
   return undefined;
 }

@@ -5,7 +5,7 @@
  * fact given in the file or as an option is never overridden. Uses the rule pack's named
  * code sets, so the code lists live in one place.
  */
-import type { TableRegistry } from '../rules/tables.js';
+import type { CodeSet, TableRegistry } from '../rules/tables.js';
 import type { Bill, BillFacts } from './schema.js';
 
 /** Sets the inference uses (defined in the default pack's `tables/code-sets.yaml`). */
@@ -18,17 +18,28 @@ const SETS = {
   inpatientEm: 'inpatient-em',
 } as const;
 
+const setCache = new WeakMap<TableRegistry, Map<string, CodeSet | undefined>>();
+function setsOf(tables: TableRegistry): Map<string, CodeSet | undefined> {
+  let m = setCache.get(tables);
+  if (!m) {
+    m = new Map();
+    for (const name of Object.values(SETS)) {
+      try {
+        m.set(name, tables.set(name));
+      } catch {
+        m.set(name, undefined);
+      }
+    }
+    setCache.set(tables, m);
+  }
+  return m;
+}
+
 /** Returns the bill's facts with inferred `billType` and `encounter` where they were unknown. Pure. */
 export function inferFacts(bill: Bill, tables: TableRegistry): BillFacts {
   const facts: BillFacts = { ...bill.facts, diagnoses: [...bill.facts.diagnoses], origins: { ...bill.facts.origins } };
   const charges = bill.lines.filter((l) => l.type === 'charge');
-  const set = (name: string) => {
-    try {
-      return tables.set(name);
-    } catch {
-      return undefined;
-    }
-  };
+  const set = (name: string) => setsOf(tables).get(name);
   if (!facts.billType && charges.length > 0) {
     if (charges.some((l) => l.revenueCode)) {
       facts.billType = 'facility';
@@ -50,8 +61,10 @@ export function inferFacts(bill: Bill, tables: TableRegistry): BillFacts {
       facts.encounter = 'inpatient';
       facts.origins.encounter = { origin: 'inferred', note: 'room-and-board revenue codes (010x–021x) mean an inpatient stay' };
     } else if (any((l) => (edRev?.has(l.revenueCode) ?? false) || (edEm?.has(l.code) ?? false) || l.placeOfService === '23')) {
+      const hit = charges.find((l) => edRev?.has(l.revenueCode)) ?? charges.find((l) => edEm?.has(l.code)) ?? charges.find((l) => l.placeOfService === '23');
+      const why = hit && edRev?.has(hit.revenueCode) ? `emergency-department revenue code ${hit.revenueCode}` : hit && edEm?.has(hit.code) ? `ED visit code ${hit.code}` : 'place of service 23 (emergency department)';
       facts.encounter = 'emergency';
-      facts.origins.encounter = { origin: 'inferred', note: 'an emergency-department revenue code (045x), ED visit code or place of service 23' };
+      facts.origins.encounter = { origin: 'inferred', note: `line ${hit?.line ?? '?'} has ${why}` };
     } else if (facts.billType === 'facility') {
       facts.encounter = 'outpatient';
       facts.origins.encounter = { origin: 'inferred', note: 'a facility bill without room-and-board or emergency lines' };

@@ -5,8 +5,8 @@
  * table as CSV headers; every key that could not be used is named in the report.
  */
 import { BillError, type Problem } from '../errors.js';
-import { parseBillType, parseEncounter, parseInsurance, type FileFacts, type RawBill, type RawCell, type RawLine } from './build.js';
-import { headerFieldFor, lineFieldFor, normalizeHeader, totalKindFor, type HeaderField, type LineField } from './fields.js';
+import { parseBillType, parseEncounter, parseInsurance, type CellValue, type FileFacts, type LineLayout, type RawBill, type RawLine } from './build.js';
+import { aliasRank, headerFieldFor, lineFieldFor, normalizeHeader, totalKindFor, type HeaderField, type LineField } from './fields.js';
 import { BillLineInputSchema } from './schema.js';
 import { parseBoolean } from './values.js';
 
@@ -145,21 +145,40 @@ export function readJson(input: string, opts: JsonOptions): RawBill[] {
     if (!isObject(item)) {
       throw new BillError(`expected a line object, got ${Array.isArray(item) ? 'an array' : JSON.stringify(item)}`, { file: opts.file, pointer: pointerOf(base) });
     }
-    const fields: RawLine['fields'] = {};
+    const keys = Object.keys(item);
+    const layout: LineLayout = { headers: keys, fields: {}, json: true };
+    const values: CellValue[] = keys.map((k) => item[k] as CellValue);
     const canonical: Record<string, unknown> = {};
+    const ranks = new Map<LineField, number>();
     let claim = '';
-    for (const [key, value] of Object.entries(item)) {
+    keys.forEach((key, index) => {
       const n = normalizeHeader(key);
-      if (groupKey !== undefined && n === groupKey) claim = String(value ?? '');
-      const field = overrides.get(n) ?? lineFieldFor(key);
-      if (!field || (canonical[field] !== undefined && field !== 'modifiers' && field !== 'diagnoses')) {
+      if (groupKey !== undefined && n === groupKey) claim = String(item[key] ?? '');
+      const forced = overrides.get(n);
+      const field = forced ?? lineFieldFor(key);
+      if (!field) {
         if (!(groupKey !== undefined && n === groupKey)) unusedLineKeys.add(key);
-        continue;
+        return;
       }
-      if (mapped[`lines.${field}`] === undefined) mapped[`lines.${field}`] = key;
-      const cell: RawCell = { value: value as RawCell['value'], pointer: pointerOf([...base, key]) };
-      (fields[field] ??= []).push(cell);
-      canonical[field] = value;
+      if (field === 'modifiers' || field === 'diagnoses') {
+        (layout.fields[field] ??= []).push(index);
+        canonical[field] = item[key];
+        return;
+      }
+      // Two keys for one field: the more specific name wins (a "date" beside a "serviceDate").
+      const rank = forced ? -1 : (aliasRank(key) ?? 99);
+      const prev = ranks.get(field);
+      if (prev !== undefined && prev <= rank) {
+        unusedLineKeys.add(key);
+        return;
+      }
+      if (prev !== undefined) unusedLineKeys.add(keys[(layout.fields[field] as number[])[0] as number] as string);
+      ranks.set(field, rank);
+      layout.fields[field] = [index];
+      canonical[field] = item[key];
+    });
+    for (const [field, [index]] of Object.entries(layout.fields) as Array<[string, number[]]>) {
+      if (mapped[`lines.${field}`] === undefined) mapped[`lines.${field}`] = keys[index as number] as string;
     }
     const checked = BillLineInputSchema.safeParse(canonical);
     if (!checked.success) {
@@ -173,7 +192,7 @@ export function readJson(input: string, opts: JsonOptions): RawBill[] {
     }
     const list = groups.get(claim) ?? [];
     if (!groups.has(claim)) groups.set(claim, list);
-    list.push({ fields, file: opts.file, pointer: pointerOf(base), position: list.length + 1 });
+    list.push({ values, layout, file: opts.file, pointer: pointerOf(base), position: list.length + 1 });
   });
   for (const k of unusedLineKeys) unused.push(`${linesKey || '[]'}[].${k}`);
   if (unused.length > 0) {

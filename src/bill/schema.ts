@@ -118,29 +118,32 @@ export type Bill = z.infer<typeof BillSchema>;
 // ---------------------------------------------------------------------------------------
 // The native JSON bill (input). Amounts are dollars, as numbers or strings ("1,234.56").
 
-const Money = z.union([z.number(), z.string()]).describe('dollars: 1234.56, "1,234.56", "$12.00", "(12.00)"');
-const Text = z.union([z.string(), z.number()]);
+const Money = z
+  .union([z.number(), z.string()], { error: 'expected an amount in dollars: a number such as 12.5 or a string such as "$1,234.56"' })
+  .describe('dollars: 1234.56, "1,234.56", "$12.00", "(12.00)"');
+const Text = z.union([z.string(), z.number()], { error: 'expected a string or a number' });
+const Count = z.union([z.number(), z.string()], { error: 'expected a number such as 1 or 2.5' });
 
 /** A line of the native JSON bill. Only `charge` is required. */
 export const BillLineInputSchema = z
   .object({
-    line: z.union([z.number().int(), z.string()]).optional(),
+    line: z.union([z.number().int(), z.string()], { error: 'expected a whole line number' }).optional(),
     type: z.enum([...LINE_TYPES, 'credit']).optional(),
-    dateOfService: z.string().optional(),
-    dateOfServiceTo: z.string().optional(),
+    dateOfService: z.string({ error: 'expected a date string such as "2026-03-07"' }).optional(),
+    dateOfServiceTo: z.string({ error: 'expected a date string such as "2026-03-07"' }).optional(),
     revenueCode: Text.optional(),
     code: Text.optional(),
-    modifiers: z.union([z.array(Text), Text]).optional(),
-    units: z.union([z.number(), z.string()]).optional(),
+    modifiers: z.union([z.array(Text), Text], { error: 'expected modifiers as a string ("25, 59") or a list (["25", "59"])' }).optional(),
+    units: Count.optional(),
     unitPrice: Money.optional(),
     charge: Money.optional(),
     credit: Money.optional(),
-    description: z.string().optional(),
+    description: z.string({ error: 'expected text' }).optional(),
     ndc: Text.optional(),
-    diagnoses: z.union([z.array(z.string()), z.string()]).optional(),
+    diagnoses: z.union([z.array(z.string()), z.string()], { error: 'expected diagnosis codes as a string or a list of strings' }).optional(),
     placeOfService: Text.optional(),
     renderingNpi: Text.optional(),
-    minutes: z.union([z.number(), z.string()]).optional(),
+    minutes: Count.optional(),
     claimId: Text.optional(),
     account: Text.optional(),
   })

@@ -89,14 +89,17 @@ function isoDate(y: number, m: number, d: number): Parsed<string> {
 }
 
 function fullYear(y: string): number {
-  // Two-digit years on bills are 2000-2099 (medbill audits current bills, not 20th-century ones).
-  return y.length === 2 ? 2000 + Number(y) : Number(y);
+  // Two-digit years follow the POSIX strptime pivot: 69-99 are 1969-1999, 00-68 are 2000-2068.
+  if (y.length !== 2) return Number(y);
+  const n = Number(y);
+  return n >= 69 ? 1900 + n : 2000 + n;
 }
 
 /**
  * Parses a date of service into ISO `YYYY-MM-DD`. Accepts `2026-03-07`, `2026/03/07`,
  * `20260307`, US month-first `03/07/2026`, `3/7/26`, `03-07-2026`, `Mar 7, 2026`,
- * `07-Mar-2026`, each optionally followed by a time. Two-digit years are 2000–2099. A
+ * `07-Mar-2026`, each optionally followed by a time. Two-digit years 00–68 are 2000–2068 and
+ * 69–99 are 1969–1999 (the POSIX pivot). A
  * day-first date (`13/03/2026`) is refused: US bills put the month first. Empty → `undefined`.
  */
 export function parseDate(input: string | null | undefined): Parsed<string | undefined> {

@@ -38,6 +38,7 @@ export const addOnPrimary: CheckKind<Prepared> = {
   name: 'add-on-primary',
   summary: 'an add-on code billed without one of its primary codes on the same day',
   placeholders: ['primaries', 'aocType'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const table = ctx.tables.table(o.table, ['addon', 'primary'], { ...ctx.ref, key: 'options.table' });

@@ -33,6 +33,7 @@ export const componentOf: CheckKind<Prepared> = {
   name: 'component-of',
   summary: 'a component billed on the same day as a panel or composite code that includes it',
   placeholders: ['parent', 'parentLine'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const table = ctx.tables.table(o.table, ['parent', 'component'], { ...ctx.ref, key: 'options.table' });

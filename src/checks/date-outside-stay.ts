@@ -17,6 +17,7 @@ export const dateOutsideStay: CheckKind<{ preAdmissionDays: number }> = {
   name: 'date-outside-stay',
   summary: 'lines dated after discharge or before admission',
   placeholders: ['admission', 'discharge', 'side'],
+  options: Options,
   prepare(options, ctx) {
     return parseOptions(Options, options, ctx.ref);
   },

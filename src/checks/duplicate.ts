@@ -16,6 +16,9 @@ import { groupBy, parseOptions, providerOf, undatedGap, type CheckKind, type Fin
 const Options = z
   .object({
     repeatModifiers: ValueList,
+    /** Drug codes and pharmacy revenue codes: doses given at different times are billed on separate lines. */
+    repeatableCodes: ValueList.optional(),
+    repeatableRevenueCodes: ValueList.optional(),
     /** Severity for groups whose lines have no CPT/HCPCS code (inpatient-style lines are often real repeats). */
     noCodeSeverity: z.enum(['error', 'warning', 'info']).default('warning'),
     /** Severity when the repeated lines' charges differ. */
@@ -25,6 +28,8 @@ const Options = z
 
 interface Prepared {
   repeat: CodeSet;
+  repeatableCodes?: CodeSet;
+  repeatableRevenueCodes?: CodeSet;
   noCodeSeverity: 'error' | 'warning' | 'info';
   chargesDifferSeverity: 'error' | 'warning' | 'info';
 }
@@ -41,13 +46,17 @@ export const duplicate: CheckKind<Prepared> = {
   name: 'duplicate',
   summary: 'same code (or revenue code and description), date, modifiers, NDC and units billed on more than one line',
   placeholders: ['count', 'firstLine'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
-    return {
+    const p: Prepared = {
       repeat: resolveList(o.repeatModifiers, ctx.tables, { ...ctx.ref, key: 'options.repeatModifiers' }),
       noCodeSeverity: o.noCodeSeverity,
       chargesDifferSeverity: o.chargesDifferSeverity,
     };
+    if (o.repeatableCodes) p.repeatableCodes = resolveList(o.repeatableCodes, ctx.tables, { ...ctx.ref, key: 'options.repeatableCodes' });
+    if (o.repeatableRevenueCodes) p.repeatableRevenueCodes = resolveList(o.repeatableRevenueCodes, ctx.tables, { ...ctx.ref, key: 'options.repeatableRevenueCodes' });
+    return p;
   },
   run({ lines, exempt, options }) {
     const findings: FindingDraft[] = [];
@@ -72,7 +81,8 @@ export const duplicate: CheckKind<Prepared> = {
       for (const l of rest) {
         if (exempt(l)) continue;
         const sameCharge = l.chargeCents === firstLine.chargeCents;
-        const severity = !l.code ? options.noCodeSeverity : !sameCharge ? options.chargesDifferSeverity : undefined;
+        const dose = (options.repeatableCodes?.has(l.code) ?? false) || (options.repeatableRevenueCodes?.has(l.revenueCode) ?? false);
+        const severity = !l.code || dose ? options.noCodeSeverity : !sameCharge ? options.chargesDifferSeverity : undefined;
         const draft: FindingDraft = {
           lines: [l.line, firstLine.line],
           amountAtStakeCents: l.chargeCents,
@@ -80,8 +90,13 @@ export const duplicate: CheckKind<Prepared> = {
           evidence: { repeats: group.map((g) => g.line), sameCharge },
         };
         if (severity) draft.severity = severity;
-        if (!l.code) draft.note = 'These lines carry no CPT/HCPCS code, so a real repeat (a second dose, a second supply) cannot be ruled out: ask for the record.';
-        else if (!sameCharge) draft.note = 'The charges differ, which can mean a different service: ask which service each line is.';
+        if (dose) {
+          draft.confidence = 'low';
+          draft.note = 'Doses of a drug given at different times are billed on separate lines: check the medication administration record before disputing.';
+        } else if (!l.code) {
+          draft.confidence = 'low';
+          draft.note = 'These lines carry no CPT/HCPCS code, so a real repeat (a second dose, a second supply) cannot be ruled out: ask for the record.';
+        } else if (!sameCharge) draft.note = 'The charges differ, which can mean a different service: ask which service each line is.';
         findings.push(draft);
       }
     }

@@ -43,6 +43,7 @@ export const frequencyLimit: CheckKind<Prepared> = {
   name: 'frequency-limit',
   summary: 'codes billed more often than allowed per day or per stay',
   placeholders: ['billed', 'max', 'scope', 'kept', 'keptLine', 'keptCode', 'excess'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const p: Prepared = {
@@ -80,6 +81,15 @@ export const frequencyLimit: CheckKind<Prepared> = {
         return a.line - b.line;
       });
       const kept = order[0] as BillLine;
+      // The lines that use up the allowance are the ones kept.
+      const keptLines: BillLine[] = [];
+      let left = options.max;
+      for (const l of order) {
+        if (left <= 0) break;
+        keptLines.push(l);
+        left -= amount(l);
+      }
+      const keptText = keptLines.map((k) => `${k.line} (${k.code ?? ''})`);
       let remaining = options.max;
       for (const l of order) {
         const n = amount(l);
@@ -95,7 +105,10 @@ export const frequencyLimit: CheckKind<Prepared> = {
             billed: total,
             max: options.max,
             scope: options.scope === 'day' ? 'day' : 'stay',
-            kept: l === kept ? `${options.max} unit${options.max > 1 ? 's' : ''} of this line` : `line ${kept.line} (${kept.code ?? ''})`,
+            kept:
+              keptLines.length === 1 && keptLines[0] === l
+                ? `${options.max} unit${options.max > 1 ? 's' : ''} of this line`
+                : `line${keptText.length > 1 ? 's' : ''} ${keptText.join(', ')}${allowed > 0 ? ` and ${allowed} unit${allowed > 1 ? 's' : ''} of this line` : ''}`,
             keptLine: kept.line,
             keptCode: kept.code ?? '',
             excess: excessUnits,

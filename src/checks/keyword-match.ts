@@ -8,6 +8,7 @@
  * without a description are not checked.
  */
 import { z } from 'zod';
+import type { BillLine } from '../bill/schema.js';
 import { RulesError } from '../errors.js';
 import { containsPhrase, toWords } from '../rules/predicates.js';
 import { parseOptions, type CheckKind, type FindingDraft, type Gap } from './types.js';
@@ -25,11 +26,23 @@ interface Prepared {
   except: string[][];
 }
 
+// Several rules match keywords on the same descriptions: split each description once.
+const wordCache = new WeakMap<BillLine, string[]>();
+function wordsOf(l: BillLine): string[] {
+  let w = wordCache.get(l);
+  if (!w) {
+    w = toWords(l.description);
+    wordCache.set(l, w);
+  }
+  return w;
+}
+
 /** The `keyword-match` check kind. */
 export const keywordMatch: CheckKind<Prepared> = {
   name: 'keyword-match',
   summary: 'a description containing a keyword phrase from a table group',
   placeholders: ['keyword', 'group'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const table = ctx.tables.table(o.table, ['group', 'keyword'], { ...ctx.ref, key: 'options.table' });
@@ -50,7 +63,7 @@ export const keywordMatch: CheckKind<Prepared> = {
     const missing = lines.filter((l) => !l.description);
     if (missing.length > 0) gaps.push({ lines: missing.map((l) => l.line), reason: 'no description' });
     for (const l of described) {
-      const words = toWords(l.description);
+      const words = wordsOf(l);
       const hit = options.phrases.find((p) => containsPhrase(words, [p.words]));
       if (!hit || exempt(l) || l.chargeCents <= 0 || containsPhrase(words, options.except)) continue;
       findings.push({

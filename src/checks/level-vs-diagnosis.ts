@@ -37,6 +37,7 @@ export const levelVsDiagnosis: CheckKind<Prepared> = {
   name: 'level-vs-diagnosis',
   summary: 'a high E/M level with only low-acuity diagnoses and no resource-intensive service',
   placeholders: ['diagnoses', 'expectedLevel'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const table = ctx.tables.table(o.lowAcuityTable, ['prefix'], { ...ctx.ref, key: 'options.lowAcuityTable' });

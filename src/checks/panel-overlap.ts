@@ -24,6 +24,7 @@ export const panelOverlap: CheckKind<Prepared> = {
   name: 'panel-overlap',
   summary: 'two lab panels that share tests billed on the same day',
   placeholders: ['largerPanel', 'largerLine', 'shared', 'leftover'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const table = ctx.tables.table(o.table, ['parent', 'component', 'kind'], { ...ctx.ref, key: 'options.table' });

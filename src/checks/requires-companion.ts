@@ -19,6 +19,7 @@ export const requiresCompanion: CheckKind<{ companions: CodeSet }> = {
   name: 'requires-companion',
   summary: 'a line billed without the companion service it requires on the same day',
   placeholders: ['companions'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     return { companions: resolveList(o.companions, ctx.tables, { ...ctx.ref, key: 'options.companions' }) };

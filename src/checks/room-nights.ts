@@ -6,10 +6,10 @@
  * Medicare Benefit Policy Manual ch. 3 §20.1). A room line dated D with N units covers the
  * nights D … D+N−1.
  *
- * `mode: stay-length` (E1) compares the nights billed with discharge − admission. Excess
- * nights are placed first on nights dated on or after the discharge date, then on the latest
- * nights; each line holding excess nights is disputed for those nights × its unit charge
- * (error). A room line dated on the discharge date while the total does not exceed the stay
+ * `mode: stay-length` (E1) compares the distinct nights that room lines cover with discharge −
+ * admission. Excess nights are taken first from nights on or after the discharge date, then
+ * from the latest nights; each line covering an excess night is disputed for those nights ×
+ * its unit charge (error). A room line dated on the discharge date while the total does not exceed the stay
  * is a warning with nothing claimed (some hospitals post a night on the next date).
  * Needs the admission and discharge dates.
  *
@@ -52,7 +52,8 @@ function unitCharge(l: BillLine): number {
 export const roomNights: CheckKind<Prepared> = {
   name: 'room-nights',
   summary: 'room and board nights against the length of stay, and one room charge per night',
-  placeholders: ['admission', 'discharge', 'billableNights', 'billedNights', 'excessNights', 'night', 'otherLine'],
+  placeholders: ['admission', 'discharge', 'billableNights', 'billedNights', 'excessNights', 'night', 'otherLine', 'why'],
+  options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
     const p: Prepared = { mode: o.mode, rooms: resolveList(o.roomRevenueCodes, ctx.tables, { ...ctx.ref, key: 'options.roomRevenueCodes' }) };
@@ -117,30 +118,37 @@ function runTrack(dated: BillLine[], { facts, exempt, options }: CheckInput<Prep
   const discharge = facts.dischargeDate;
   const billable = Math.max(1, daysBetween(admission, discharge));
   const sameDay = admission === discharge;
-  const nights: Array<{ line: BillLine; night: string }> = [];
-  for (const l of dated) for (const n of nightsOf(l)) nights.push({ line: l, night: n });
-  const billed = nights.length;
-  let excess = Math.max(0, billed - billable);
+  // Nights are counted once however many room lines cover them: two rooms for one night is
+  // the one-per-night rule's finding, not an extra night of stay.
+  const byNight = new Map<string, BillLine[]>();
+  for (const l of dated) for (const n of nightsOf(l)) byNight.set(n, [...(byNight.get(n) ?? []), l]);
+  const billed = byNight.size;
+  const excess = Math.max(0, billed - billable);
   // Excess nights: first those on or after the discharge date, then the latest ones.
-  const order = [...nights].sort((a, b) => {
-    const pa = !sameDay && a.night >= discharge ? 0 : 1;
-    const pb = !sameDay && b.night >= discharge ? 0 : 1;
-    return pa - pb || (a.night < b.night ? 1 : a.night > b.night ? -1 : b.line.line - a.line.line);
+  const order = [...byNight.keys()].sort((a, b) => {
+    const pa = !sameDay && a >= discharge ? 0 : 1;
+    const pb = !sameDay && b >= discharge ? 0 : 1;
+    return pa - pb || (a < b ? 1 : a > b ? -1 : 0);
   });
   const excessByLine = new Map<BillLine, string[]>();
-  for (const n of order) {
-    if (excess <= 0) break;
-    excessByLine.set(n.line, [...(excessByLine.get(n.line) ?? []), n.night]);
-    excess--;
-  }
+  for (const night of order.slice(0, excess)) for (const l of byNight.get(night) ?? []) excessByLine.set(l, [...(excessByLine.get(l) ?? []), night]);
   const common = { admission, discharge, billableNights: billable, billedNights: billed };
+  const why = (night: string) =>
+    sameDay
+      ? 'an admission and discharge on the same day count as one day'
+      : night === discharge
+        ? 'the day of discharge is not a billable day'
+        : night > discharge
+          ? 'that night is after the discharge date'
+          : `the stay has only ${billable} billable night${billable === 1 ? '' : 's'}`;
   for (const [l, ns] of [...excessByLine.entries()].sort((a, b) => a[0].line - b[0].line)) {
     if (exempt(l)) continue;
+    ns.sort();
     findings.push({
       lines: [l.line],
       amountAtStakeCents: Math.min(l.chargeCents, Math.round(unitCharge(l) * ns.length)),
-      values: { ...common, excessNights: ns.length, night: ns.sort().join(', ') },
-      evidence: { ...common, excessNights: ns.sort() },
+      values: { ...common, excessNights: ns.length, night: ns.join(', '), why: why(ns[ns.length - 1] as string) },
+      evidence: { ...common, excessNights: ns },
     });
   }
   if (!sameDay && billed <= billable) {
@@ -150,7 +158,7 @@ function runTrack(dated: BillLine[], { facts, exempt, options }: CheckInput<Prep
         lines: [l.line],
         amountAtStakeCents: 0,
         severity: 'warning',
-        values: { ...common, excessNights: 0, night: discharge },
+        values: { ...common, excessNights: 0, night: discharge, why: why(discharge) },
         evidence: { ...common },
         note: 'The total nights do not exceed the stay, so this may be a night posted on the next date: ask the hospital to confirm.',
       });

@@ -19,6 +19,7 @@ export const statedTotal: CheckKind<{ toleranceCents: number }> = {
   name: 'stated-total',
   summary: "the bill's stated totals against the sum of its lines",
   placeholders: ['label', 'stated', 'computed', 'difference'],
+  options: Options,
   prepare(options, ctx) {
     return parseOptions(Options, options, ctx.ref);
   },

@@ -78,6 +78,8 @@ export interface CheckKind<O = unknown> {
   summary: string;
   /** Placeholders its findings fill, besides the common ones (see `COMMON_PLACEHOLDERS`). */
   placeholders: readonly string[];
+  /** The schema of its `options` (documentation: `medbill rules kinds`; `prepare` validates with it). */
+  options: z.ZodType;
   /** Validates and resolves the rule's options (sets, tables). Throws {@link RulesError}. */
   prepare(options: unknown, ctx: PrepareContext): O;
   run(input: CheckInput<O>): CheckOutput;

@@ -15,6 +15,7 @@ export const unitPrice: CheckKind<{ toleranceCentsPerUnit: number }> = {
   name: 'unit-price',
   summary: 'units × unit price differs from the line charge',
   placeholders: ['unitPrice', 'expected'],
+  options: Options,
   prepare(options, ctx) {
     return parseOptions(Options, options, ctx.ref);
   },

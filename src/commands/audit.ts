@@ -1,26 +1,25 @@
 /**
  * `medbill audit`: read bills, run the rules, print or write the reports.
  */
-import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { TextDecoder as NodeTextDecoder } from 'node:util';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { parseBillType, parseEncounter, parseInsurance } from '../bill/build.js';
 import { LINE_FIELD_DOCS, LINE_FIELDS, lineFieldFor, type LineField } from '../bill/fields.js';
-import { readBillFile, type ReadOptions } from '../bill/read.js';
+import type { ReadOptions } from '../bill/read.js';
 import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES } from '../bill/schema.js';
-import { parseDate } from '../bill/values.js';
-import { audit, errorReport } from '../engine.js';
-import { UsageError } from '../errors.js';
+import { formatCents, parseDate } from '../bill/values.js';
+import { runBatch, type OutputSink, type Progress } from '../batch/run.js';
+import type { JobSettings } from '../batch/jobs.js';
+import { BillError, IoError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBatchJson, formatJson, formatNdjsonLine } from '../formatters/json.js';
-import { formatMarkdown } from '../formatters/markdown.js';
-import { formatText } from '../formatters/text.js';
 import { toolVersion } from '../paths.js';
-import type { Report } from '../report.js';
 import { loadRules, type RuleSet } from '../rules/loader.js';
 import { severityRank, SEVERITIES, type Severity } from '../rules/schema.js';
-import { collect, colorLevel, printProblems, repeat, ruleDirs, writeAtomic, type Io, type RegisterCommands } from './shared.js';
+import { collect, colorLevel, printProblems, repeat, ruleDirs, type Io, type RegisterCommands } from './shared.js';
 
 const FORMATS = ['text', 'json', 'ndjson', 'markdown'] as const;
 const FAIL_ON = [...SEVERITIES, 'never'] as const;
@@ -36,7 +35,12 @@ interface AuditOptions {
   disable: string[];
   map: string[];
   groupBy?: string;
-  inputFormat?: 'csv' | 'json';
+  inputFormat?: 'csv' | 'json' | 'ndjson';
+  inputList?: string;
+  jobs?: number;
+  assumeSorted?: boolean;
+  bail?: boolean;
+  quiet?: boolean;
   billType?: string;
   insurance?: string;
   encounter?: string;
@@ -46,6 +50,13 @@ interface AuditOptions {
   nonprofit?: boolean;
   color?: boolean;
   verbose?: boolean;
+}
+
+/** Commander option parser for a positive whole number. */
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more (got "${value}")`);
+  return n;
 }
 
 /** Commander option parser for a date option: any date form a bill may use, returned as ISO. */
@@ -91,20 +102,88 @@ async function expandInputs(args: string[], cwd: string): Promise<string[]> {
   return out;
 }
 
-function exitFor(reports: Report[], failOn: AuditOptions['failOn']): number {
-  if (reports.some((r) => r.errors.length > 0)) return ExitCode.ERROR;
-  if (failOn === 'never') return ExitCode.OK;
-  const threshold = severityRank(failOn as Severity);
-  return reports.some((r) => r.findings.some((f) => severityRank(f.severity) >= threshold)) ? ExitCode.FINDINGS : ExitCode.OK;
+
+/**
+ * An output sink over a writable stream: waits for 'drain' when the stream asks, and treats a
+ * reader that went away (EPIPE: `medbill … | head`) as the end of the output, not an error.
+ */
+function streamSink(stream: NodeJS.WritableStream | Io['stdout']): OutputSink & { failure?: Error } {
+  let closed = false;
+  const sink: OutputSink & { failure?: Error } = {
+    closed: () => closed,
+    write: (text) =>
+      new Promise<void>((done) => {
+        if (closed) return done();
+        const w = stream as NodeJS.WritableStream;
+        if (w.write(text) === false && typeof w.once === 'function') w.once('drain', done);
+        else done();
+      }),
+  };
+  const w = stream as NodeJS.WritableStream;
+  if (typeof w.on === 'function') {
+    w.on('error', (err: NodeJS.ErrnoException) => {
+      closed = true;
+      if (err.code !== 'EPIPE') sink.failure = err;
+      if (typeof w.emit === 'function') w.emit('drain');
+    });
+  }
+  return sink;
+}
+
+/**
+ * Opens an input as text: UTF-8, or UTF-16 when the file starts with its byte-order mark
+ * (Excel's "Unicode text" export). PDF, Excel and other binary files are refused with a
+ * message that says what to export instead. Throws {@link BillError}.
+ */
+async function* decodeInput(chunks: AsyncIterable<Buffer | string>, name: string): AsyncIterable<string> {
+  let decoder: NodeTextDecoder | undefined;
+  for await (const chunk of chunks) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (!decoder) {
+      decoder = new NodeTextDecoder(sniffEncoding(buf, name));
+    }
+    const text = decoder.decode(buf, { stream: true });
+    if (text !== '') yield text;
+  }
+  const tail = decoder?.decode() ?? '';
+  if (tail !== '') yield tail;
+}
+
+function sniffEncoding(buf: Buffer, name: string): string {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return 'utf-16le';
+  if (buf[0] === 0xfe && buf[1] === 0xff) return 'utf-16be';
+  const head = buf.subarray(0, 8).toString('latin1');
+  const refuse = (what: string) => {
+    throw new BillError(`this is ${what}, not a bill export: save the itemized bill as CSV (in a spreadsheet: File › Save As › CSV) or JSON`, { file: name });
+  };
+  if (head.startsWith('%PDF')) refuse('a PDF file');
+  if (head.startsWith('PK\u0003\u0004')) refuse('a ZIP or Excel (.xlsx) file');
+  if (head.startsWith('\u00d0\u00cf\u0011\u00e0')) refuse('an old Excel (.xls) file');
+  const sample = buf.subarray(0, 4096);
+  let nul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (nul++, i % 2 === 1 && oddNul++);
+  if (nul > 0 && oddNul > sample.length / 4) return 'utf-16le';
+  if (nul > 0) refuse('a binary file');
+  return 'utf-8';
+}
+
+function openInput(input: string, io: Io, cwd: string): AsyncIterable<string> {
+  if (input === '-') return decodeInput(io.stdin as AsyncIterable<Buffer | string>, '<stdin>');
+  return decodeInput(createReadStream(resolve(cwd, input), { highWaterMark: 1 << 20 }), input);
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<string>): Promise<number> {
-  const version = toolVersion();
+  const started = Date.now();
   const readOptions: ReadOptions = { diagnoses: o.diagnosis };
   const map = parseMap(o.map);
   if (Object.keys(map).length > 0) readOptions.map = map;
   if (o.groupBy) readOptions.groupBy = o.groupBy;
-  if (o.inputFormat) readOptions.inputFormat = o.inputFormat;
+  if (o.inputFormat === 'csv' || o.inputFormat === 'json') readOptions.inputFormat = o.inputFormat;
   if (o.billType) readOptions.billType = parseBillType(o.billType);
   if (o.insurance) readOptions.insurance = parseInsurance(o.insurance);
   if (o.encounter) readOptions.encounter = parseEncounter(o.encounter);
@@ -112,51 +191,107 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   if (o.discharge) readOptions.dischargeDate = o.discharge;
   if (o.nonprofit) readOptions.nonprofit = true;
   if (o.admission && o.discharge && o.discharge < o.admission) throw new UsageError(`--discharge ${o.discharge} is before --admission ${o.admission}`);
+  const jobs = o.jobs ?? availableParallelism();
 
-  const ruleSet: RuleSet = loadRules(ruleDirs(o.rules, io.cwd), { only: o.only, disable: o.disable });
-  const files = await expandInputs(inputs, io.cwd);
+  const dirs = ruleDirs(o.rules, io.cwd);
+  const selection = { only: o.only, disable: o.disable };
+  const rules: RuleSet = loadRules(dirs, selection);
+  const listed = o.inputList ? await readInputList(o.inputList, io.cwd) : [];
+  const files = await expandInputs([...inputs, ...listed], io.cwd);
+  if (files.length === 0) throw new UsageError('no bill to audit: give files, directories, patterns, - for stdin, or --input-list');
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
-  const reports: Report[] = [];
-  const progress = io.stderr.isTTY && files.length > 3;
-  for (const [i, file] of files.entries()) {
-    if (progress) io.stderr.write(`\rmedbill: reading ${i + 1}/${files.length} ${file.slice(-50)}\x1b[K`);
-    const shown = file === '-' ? '<stdin>' : file;
-    const read = await readBillFile(file === '-' ? '-' : resolve(io.cwd, file), readOptions, io.stdin, shown);
-    if (read.errors.length > 0) {
-      reports.push(errorReport(shown, read.errors, ruleSet, { version }));
-      continue;
-    }
-    for (const bill of read.bills) {
-      bill.source.path = shown;
-      const report = audit(bill, ruleSet, { version });
-      reports.push(report);
-    }
-  }
-  if (progress) io.stderr.write('\r\x1b[K');
-  for (const r of reports) printProblems(r.errors, io, o.verbose);
-  for (const r of reports) for (const w of r.warnings) if (o.verbose) io.stderr.write(`medbill: note: ${w.message}\n`);
 
-  let text: string;
-  if (o.format === 'json') text = reports.length === 1 ? formatJson(reports[0] as Report) : formatBatchJson(reports);
-  else if (o.format === 'ndjson') text = reports.map(formatNdjsonLine).join('');
-  else if (o.format === 'markdown') text = reports.map(formatMarkdown).join('\n---\n\n');
-  else {
-    const color = o.output ? 0 : colorLevel(o.color, io);
-    text = reports.map((r) => formatText(r, { color, width: io.stdout.columns ?? 100 })).join('\n' + '─'.repeat(40) + '\n\n');
-    if (reports.length > 1) {
-      const stake = reports.reduce((s, r) => s + r.summary.amountAtStakeCents, 0);
-      const failed = reports.filter((r) => r.errors.length > 0).length;
-      text += `\n${reports.length} bills audited${failed ? `, ${failed} could not be read` : ''}; total at stake ${(stake / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD' })}.\n`;
+  if (files.includes('-') && io.stdin.isTTY) throw new UsageError('- reads a bill from standard input, but it is a terminal: pipe a bill in (medbill audit - < bill.csv) or give a file');
+  let sink: OutputSink & { failure?: Error };
+  let finishOutput: () => Promise<void> = async () => {};
+  const toFile = o.output !== undefined && o.output !== '-';
+  if (toFile) {
+    const shown = o.output as string;
+    const target = resolve(io.cwd, shown);
+    if (files.some((f) => f !== '-' && resolve(io.cwd, f) === target)) throw new UsageError(`--output ${shown} is one of the bills being audited; write the report elsewhere`);
+    if (existsSync(target) && !o.force) throw new IoError(`${shown} already exists; add --force to replace it`);
+    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+    let handle;
+    try {
+      handle = await open(tmp, 'wx');
+    } catch (err) {
+      throw new IoError(`cannot write ${shown}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (err as Error).message}`);
     }
+    cleanup.add(tmp);
+    const ws = handle.createWriteStream({ encoding: 'utf8' });
+    sink = streamSink(ws);
+    finishOutput = async () => {
+      await new Promise<void>((done, fail) => ws.end((err?: Error | null) => (err ? fail(err) : done())));
+      if (sink.failure) throw new IoError(`cannot write ${shown}: ${sink.failure.message}`);
+      await rename(tmp, target);
+      cleanup.delete(tmp);
+    };
+  } else sink = streamSink(io.stdout);
+
+  const progress = io.stderr.isTTY === true && !o.quiet;
+  let shown = false;
+  const settings: JobSettings = {
+    read: readOptions,
+    format: o.format,
+    color: toFile ? 0 : colorLevel(o.color, io),
+    width: io.stdout.columns ?? 100,
+    version: toolVersion(),
+  };
+  let totals: Progress;
+  try {
+    totals = await runBatch(
+      {
+        inputs: files,
+        settings,
+        rules,
+        ruleDirs: dirs,
+        selection,
+        jobs,
+        assumeSorted: o.assumeSorted === true,
+        bail: o.bail === true,
+        ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}),
+        open: (input) => openInput(input, io, io.cwd),
+        onProblem: (problems) => printProblems(problems, io, o.verbose),
+        onProgress: (p) => {
+          if (!progress || Date.now() - started < 1500) return;
+          shown = true;
+          const secs = (Date.now() - started) / 1000;
+          io.stderr.write(`\rmedbill: ${plural(p.lines, 'line')} · ${plural(p.bills, 'bill')} · ${plural(p.error + p.warning + p.info, 'finding')} · ${Math.round(p.lines / secs).toLocaleString('en-US')} lines/s\x1b[K`);
+        },
+      },
+      sink,
+    );
+    await finishOutput();
+  } catch (err) {
+    for (const f of cleanup) await rm(f, { force: true });
+    throw err;
   }
-  if (o.output) await writeAtomic(resolve(io.cwd, o.output), text, o.force, cleanup);
-  else io.stdout.write(text);
-  return exitFor(reports, o.failOn);
+  if (shown) io.stderr.write('\r\x1b[K');
+  if (o.format === 'ndjson' && !o.quiet) {
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    io.stderr.write(
+      `medbill: ${plural(totals.bills, 'bill')}, ${plural(totals.lines, 'line')}; findings: ${totals.error} error, ${totals.warning} warning, ${totals.info} info; ` +
+        `at stake ${formatCents(totals.amountAtStakeCents)}${totals.billsWithErrors ? `; ${plural(totals.billsWithErrors, 'bill')} with errors` : ''}; ${secs} s\n`,
+    );
+  }
+  if (totals.billsWithErrors > 0) return ExitCode.ERROR;
+  if (o.failOn === 'never') return ExitCode.OK;
+  return totals.top >= severityRank(o.failOn as Severity) ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+async function readInputList(path: string, cwd: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, path), 'utf8');
+  } catch (err) {
+    throw new IoError(`--input-list ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: path });
+  }
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 const AUDIT_HELP = `
 Examples:
-  $ medbill audit fixtures/bills/example-er.csv
+  $ medbill audit fixtures/bills/example-er-visit.csv
   $ medbill audit bill.csv --bill-type facility --insurance uninsured \\
       --admission 2026-03-02 --discharge 2026-03-05 --diagnosis J18.9
   $ medbill audit bill.csv --format json | jq '.findings[] | {ruleId, lines, amountAtStakeCents}'
@@ -176,9 +311,9 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup })
   program
     .command('audit')
     .description('audit one or more itemized bills (CSV, TSV, pipe-delimited or JSON; - for stdin)')
-    .argument('<bill...>', 'bill files, directories, glob patterns, or - for stdin')
+    .argument('[bill...]', 'bill files, directories, glob patterns, or - for stdin')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
-    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout (- for stdout)')
     .option('--force', 'replace an existing --output file')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
     .option('--rules <dir>', 'add a rule pack (repeatable)', repeat, [])
@@ -186,7 +321,12 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup })
     .option('--disable <ids>', 'do not run these rules (comma-separated, repeatable)', collect, [])
     .option('--map <field=Header>', 'read a column under another name, e.g. --map charge="Amt Billed" (repeatable)', repeat, [])
     .option('--group-by <column>', 'split a multi-claim file into one bill per value of this column')
-    .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it').choices(['csv', 'json']))
+    .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it (ndjson: one JSON bill per line)').choices(['csv', 'json', 'ndjson']))
+    .option('--input-list <file>', 'read bill paths from a file, one per line (# comments allowed)')
+    .option('-j, --jobs <n>', `audit on this many worker threads (default: the number of cores, ${availableParallelism()} here)`, positiveInt)
+    .option('--assume-sorted', 'with --group-by: trust that each claim is contiguous; a claim that appears again is audited as a new bill')
+    .option('--bail', 'stop at the first bill that cannot be read')
+    .option('-q, --quiet', 'no progress bar and no summary line on stderr')
     .addOption(new Option('--bill-type <type>', 'facility (UB-04) or professional (CMS-1500)').choices(BILL_TYPES))
     .addOption(new Option('--insurance <status>', "the patient's insurance status").choices(INSURANCE_STATUSES))
     .addOption(new Option('--encounter <type>', 'the kind of visit').choices(ENCOUNTER_TYPES))

@@ -8,6 +8,18 @@ import { ExitCode } from '../exit-codes.js';
 import { defaultRulesDir, loadRules } from '../rules/loader.js';
 import { repeat, ruleDirs, type RegisterCommands } from './shared.js';
 
+/** Describes a JSON Schema property type briefly: `number`, `string`, `list`, `{ set: NAME } or list`. */
+function typeOf(schema: Record<string, unknown>): string {
+  if (Array.isArray(schema.enum)) return (schema.enum as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
+  const alts = (schema.anyOf ?? schema.oneOf) as Array<Record<string, unknown>> | undefined;
+  if (alts) {
+    if (alts.some((a) => a.type === 'object' && (a.properties as Record<string, unknown> | undefined)?.set)) return 'list of codes, or { set: NAME }';
+    return alts.map(typeOf).join(' or ');
+  }
+  if (schema.type === 'array') return 'list';
+  return String(schema.type ?? 'value');
+}
+
 /** Adds `medbill rules` and its subcommands. */
 export const registerRules: RegisterCommands = (program, { io, state }) => {
   const rules = program.command('rules').description('list, show, validate and test rules');
@@ -53,6 +65,29 @@ export const registerRules: RegisterCommands = (program, { io, state }) => {
         ...d.docs.references.map((e) => `  - ${e}`),
       ];
       io.stdout.write(lines.join('\n') + '\n');
+      state.code = ExitCode.OK;
+    });
+  rules
+    .command('kinds')
+    .description('list the check kinds a rule can use, with their options and message placeholders')
+    .action(async () => {
+      const { z } = await import('zod');
+      const { CHECK_KINDS } = await import('../checks/index.js');
+      const { COMMON_PLACEHOLDERS } = await import('../checks/types.js');
+      const out: string[] = [`Placeholders every kind offers: ${COMMON_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`, ''];
+      for (const kind of CHECK_KINDS.values()) {
+        out.push(`${kind.name} — ${kind.summary}`);
+        if (kind.placeholders.length > 0) out.push(`  placeholders: ${kind.placeholders.map((p) => `{${p}}`).join(' ')}`);
+        const schema = z.toJSONSchema(kind.options, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+        for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+          const req = schema.required?.includes(name) ? ' (required)' : '';
+          const def = prop.default !== undefined ? ` (default ${JSON.stringify(prop.default)})` : '';
+          const doc = typeof prop.description === 'string' ? ` — ${prop.description}` : '';
+          out.push(`  options.${name}: ${typeOf(prop)}${req}${def}${doc}`);
+        }
+        out.push('');
+      }
+      io.stdout.write(out.join('\n'));
       state.code = ExitCode.OK;
     });
   rules

@@ -2,11 +2,9 @@
  * What every command module shares: the I/O surface (so tests can pass their own), the
  * command state that carries the exit code, option parsers and output helpers.
  */
-import { existsSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatProblem, IoError, MedbillError, type Problem } from '../errors.js';
+import { formatProblem, MedbillError, type Problem } from '../errors.js';
 import { defaultRulesDir } from '../rules/loader.js';
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -47,21 +45,6 @@ export function colorLevel(flag: boolean | undefined, io: Io): 0 | 1 {
   return io.stdout.isTTY && io.env.TERM !== 'dumb' ? 1 : 0;
 }
 
-/** Writes `text` to `path` atomically (temp file, then rename). Refuses to replace a file without `force`. Throws {@link IoError}. */
-export async function writeAtomic(path: string, text: string, force: boolean | undefined, cleanup: Set<string>): Promise<void> {
-  if (existsSync(path) && !force) throw new IoError(`${path} already exists; add --force to replace it`, { file: path });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  cleanup.add(tmp);
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new IoError(`cannot write ${path}: ${(err as Error).message}`, { file: path });
-  } finally {
-    cleanup.delete(tmp);
-  }
-}
 
 /** Prints problems as one line each on stderr; a stack trace only with --verbose for unexpected errors. */
 export function printProblems(problems: Problem[], io: Io, verbose?: boolean, err?: unknown): void {

@@ -16,6 +16,12 @@ export interface TextOptions {
   width?: number;
 }
 
+/** Replaces control characters (terminal escapes in a description) with U+FFFD. */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'For review' };
 const MARKS: Record<Severity, string> = { error: '✖', warning: '▲', info: '•' };
 
@@ -50,7 +56,8 @@ function subjectLine(f: Finding): string {
   if (!s) return 'whole bill';
   const code = s.code ?? (s.revenueCode ? `rev ${s.revenueCode}` : '');
   const mods = s.modifiers.length > 0 ? `-${s.modifiers.join('-')}` : '';
-  const parts = [`line ${s.line}`, s.dateOfService ?? 'no date', `${code}${mods}`, s.description ? `"${s.description}"` : '', formatCents(s.chargeCents)];
+  const where = s.row !== undefined && s.row !== s.line + 1 ? `line ${s.line} (row ${s.row})` : `line ${s.line}`;
+  const parts = [where, s.dateOfService ?? 'no date', `${code}${mods}`, s.description ? `"${printable(s.description)}"` : '', formatCents(s.chargeCents)];
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -61,7 +68,7 @@ function findingBlock(f: Finding, c: ChalkInstance, width: number): string {
   return [
     `  ${color(MARKS[f.severity])} ${c.bold(subjectLine(f))}${related} — ${stake}`,
     `    ${c.bold(f.title)} ${c.dim(`[${f.ruleId} · ${f.category} · ${f.confidence} confidence]`)}`,
-    wrap(f.message, width, '    '),
+    wrap(printable(f.message), width, '    '),
     c.dim(wrap(`Source: ${f.references[0] ?? 'see the rule'}`, width, '    ')),
   ].join('\n');
 }
@@ -124,7 +131,7 @@ export function formatText(report: Report, options: TextOptions = {}): string {
   out.push(row('At stake', c.bold(formatCents(s.amountAtStakeCents)) + (split ? c.dim(`  (${split}; each line counted once)`) : '')));
   for (const t of report.input.statedTotals) out.push(row('Stated', `${t.label}: ${formatCents(t.amountCents)}`));
   const cov = report.coverage;
-  out.push(row('Lines', `${cov.lines} charge lines: ${cov.flagged} flagged, ${cov.passed} passed, ${cov.notChecked} not checked by any rule`));
+  out.push(row('Lines', `${cov.lines} charge line${cov.lines === 1 ? '' : 's'}: ${cov.flagged} flagged, ${cov.passed} passed, ${cov.notChecked} not checked by any rule`));
   for (const n of cov.notCheckedLines) out.push(c.dim(wrap(`line ${n.line} not checked: ${n.reasons.join('; ')}`, width, '    ')));
   const gaps = cov.rules.flatMap((r) => r.gaps.filter((g) => g.lines.length > 0).map((g) => ({ rule: r.ruleId, ...g })));
   if (gaps.length > 0) {

@@ -12,7 +12,7 @@ import { COMMON_PLACEHOLDERS, type CheckKind } from '../checks/types.js';
 import { RulesError, UsageError, type Problem } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { compilePredicate, type LineTest } from './predicates.js';
-import { RuleFileSchema, type RuleFile } from './schema.js';
+import { PREDICATE_FIELDS, RuleFileSchema, type RuleFile } from './schema.js';
 import { TableRegistry } from './tables.js';
 import { parseCache, parseYaml, textHash } from './yaml.js';
 
@@ -51,10 +51,12 @@ export function defaultRulesDir(): string {
 /** The rule files of a directory, sorted by name. Throws {@link RulesError} when it is not a directory. */
 export function ruleFiles(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RulesError(`not a rules directory: ${dir}`, { file: dir });
-  return readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort()
     .map((f) => join(dir, f));
+  if (files.length === 0) throw new RulesError(`no rule files (*.yaml) in ${dir}`, { file: dir });
+  return files;
 }
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
@@ -67,13 +69,47 @@ export function validateRuleFile(data: unknown, file: string): RuleFile {
   const parsed = RuleFileSchema.safeParse(data);
   if (!parsed.success) {
     const problems: Problem[] = parsed.error.issues.slice(0, 10).map((issue) => {
-      const key = issue.path.map(String).join('.') || '(top level)';
-      const msg = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+      let key = issue.path.map(String).join('.') || '(top level)';
+      let msg = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+      const root = issue.path[0];
+      if ((root === 'where' || root === 'unless') && issue.code === 'invalid_union') {
+        const value = issue.path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k as string], data);
+        const why = explainPredicate(value, issue.path.map(String));
+        key = why.key;
+        msg = why.message;
+      }
       return { code: 'RULES_INVALID', message: `${key}: ${msg}`, location: { file, key } };
     });
     throw new RulesError((problems[0] as Problem).message, { file }, problems);
   }
   return parsed.data;
+}
+
+const OPERATORS = ['eq', 'in', 'startsWith', 'hasAny', 'gt', 'gte', 'lt', 'lte', 'between', 'present', 'containsWord'];
+
+/** Says what is wrong with a predicate zod could not match, naming the deepest bad key. */
+function explainPredicate(p: unknown, path: string[]): { key: string; message: string } {
+  const key = path.join('.');
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return { key, message: 'expected a predicate: { all: [...] }, { any: [...] }, { not: ... } or { field: NAME, OPERATOR: VALUE }' };
+  const o = p as Record<string, unknown>;
+  for (const k of ['all', 'any'] as const) {
+    if (k in o) {
+      if (!Array.isArray(o[k])) return { key: `${key}.${k}`, message: 'expected a list of predicates' };
+      for (const [i, q] of (o[k] as unknown[]).entries()) {
+        const inner = explainPredicate(q, [...path, k, String(i)]);
+        if (inner.message !== 'ok') return inner;
+      }
+      return { key, message: 'ok' };
+    }
+  }
+  if ('not' in o) return explainPredicate(o.not, [...path, 'not']);
+  if (!('field' in o)) return { key, message: `unknown key(s) ${Object.keys(o).map((k) => `"${k}"`).join(', ')}; a predicate is all, any, not, or a field test { field, OPERATOR }` };
+  if (!(PREDICATE_FIELDS as readonly string[]).includes(String(o.field))) return { key: `${key}.field`, message: `unknown field "${String(o.field)}" (fields: ${PREDICATE_FIELDS.join(', ')})` };
+  const ops = Object.keys(o).filter((k) => k !== 'field');
+  const unknown = ops.filter((k) => !OPERATORS.includes(k));
+  if (unknown.length > 0) return { key: `${key}.${unknown[0]}`, message: `unknown operator "${unknown[0]}" (operators: ${OPERATORS.join(', ')})` };
+  if (ops.length !== 1) return { key, message: `a field test has exactly one operator, got ${ops.length === 0 ? 'none' : ops.join(', ')}` };
+  return { key: `${key}.${ops[0]}`, message: `the value of "${ops[0]}" has the wrong type` };
 }
 
 function loadRule(file: string, text: string, pack: string, tables: TableRegistry): LoadedRule {
@@ -125,7 +161,7 @@ export function loadRules(dirs: string[], selection: RuleSelection = {}): RuleSe
         try {
           const rule = loadRule(file, text, pack, tables);
           const prev = seen.get(rule.id);
-          if (prev) throw new RulesError(`id: rule "${rule.id}" is already defined in ${prev}; give yours another id, or --disable the other`, { file, key: 'id' });
+          if (prev) throw new RulesError(`id: rule "${rule.id}" is already defined in ${prev}; give yours another id (its file name too)`, { file, key: 'id' });
           seen.set(rule.id, file);
           rules.push(rule);
         } catch (err) {

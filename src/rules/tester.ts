@@ -102,8 +102,19 @@ export function testRule(rule: LoadedRule, ruleSet: RuleSet, fixturesDir: string
     if (positives === 0) result.problems.push(`the fixture marks no line where ${rule.id} must fire`);
     if (oks === 0) result.problems.push(`the fixture marks no ok:${rule.id} line (an exception the rule must not flag)`);
     const flagged = new Set<string>();
+    const why = new Map<string, string>();
     for (const bill of bills) {
       const report = audit(bill, single, { version: 'test' });
+      const cov = report.coverage.rules[0];
+      for (const l of bill.lines) {
+        const key = `${bill.source.claim ?? ''}#${l.line}`;
+        if (cov && !cov.applied) why.set(key, cov.notApplied ?? cov.gaps[0]?.reason ?? 'the rule did not apply');
+        else if (rule.where && !rule.where(l)) why.set(key, "the rule's where excludes it");
+        else {
+          const gap = cov?.gaps.find((g) => g.lines.includes(l.line));
+          if (gap) why.set(key, `not checked: ${gap.reason}`);
+        }
+      }
       for (const e of report.errors) result.problems.push(e.message);
       for (const f of report.findings) {
         if (f.severity === 'info' && rule.def.severity !== 'info') continue;
@@ -115,7 +126,7 @@ export function testRule(rule: LoadedRule, ruleSet: RuleSet, fixturesDir: string
     result.flagged = show(flagged);
     const missing = [...expected].filter((k) => !flagged.has(k));
     const extra = [...flagged].filter((k) => !expected.has(k));
-    if (missing.length > 0) result.problems.push(`did not fire on ${show(new Set(missing)).join(', ')}`);
+    for (const k of missing) result.problems.push(`did not fire on ${show(new Set([k]))[0]}${why.has(k) ? ` (${why.get(k)})` : ''}`);
     if (extra.length > 0) {
       const onOk = extra.filter((k) => okLines.has(k));
       const other = extra.filter((k) => !okLines.has(k));
