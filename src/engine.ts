@@ -192,6 +192,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   const gapReasons = new Map<number, Set<string>>();
   const allGaps = new Map<string, number[]>();
   const ruleCoverage: Report['coverage']['rules'] = [];
+  let rulesRun = 0;
 
   for (const rule of ruleSet.rules) {
     const scoped = rule.where ? charges.filter(rule.where) : charges;
@@ -200,6 +201,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
       ruleCoverage.push({ ruleId: rule.id, applied: false, notApplied: app.why, checked: 0, gaps: [] });
       continue;
     }
+    rulesRun++;
     let out: CheckOutput;
     if (app.applies === 'unknown') {
       const reason = `${app.missing} unknown (${FACT_HINT[app.missing] ?? `give ${app.missing}`})`;
@@ -225,7 +227,10 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
         gapReasons.set(n, s);
       }
     }
-    ruleCoverage.push({ ruleId: rule.id, applied: app.applies === true, checked: countDistinct(out.checked), gaps: out.gaps.map((g) => ({ reason: g.reason, lines: g.lines })) });
+    // Rules that ran and checked every line they concern are counted, not listed.
+    if (out.gaps.length > 0 || app.applies !== true) {
+      ruleCoverage.push({ ruleId: rule.id, applied: app.applies === true, checked: countDistinct(out.checked), gaps: out.gaps.map((g) => ({ reason: g.reason, lines: g.lines })) });
+    }
   }
   findings.sort(compareFindings);
 
@@ -274,6 +279,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
       passed,
       notChecked: notCheckedLines.length,
       notCheckedLines,
+      rulesRun,
       rules: ruleCoverage,
       data: tablesUsed,
     },
@@ -303,7 +309,7 @@ export function errorReport(path: string, errors: Problem[], ruleSet: RuleSet | 
     tool: { name: 'medbill', version: context.version, rules: { digest: ruleSet?.digest ?? '', count: ruleSet?.rules.length ?? 0, packs: ruleSet?.packs ?? [] } },
     input: { path, lineCount: 0, chargesCents: 0, paymentsCents: 0, adjustmentsCents: 0, facts: {}, statedTotals: [] },
     findings: [],
-    coverage: { lines: 0, flagged: 0, passed: 0, notChecked: 0, notCheckedLines: [], rules: [], data: [] },
+    coverage: { lines: 0, flagged: 0, passed: 0, notChecked: 0, notCheckedLines: [], rulesRun: 0, rules: [], data: [] },
     errors,
     warnings: [],
     summary: {

@@ -98,7 +98,9 @@ export const ReportSchema = z.object({
     passed: z.number().int(),
     notChecked: z.number().int(),
     notCheckedLines: z.array(z.object({ line: z.number().int(), reasons: z.array(z.string()) })),
-    rules: z.array(
+    rulesRun: z.number().int().describe('rules that ran on this bill'),
+    rules: z
+      .array(
       z.object({
         ruleId: z.string(),
         applied: z.boolean(),
@@ -106,7 +108,8 @@ export const ReportSchema = z.object({
         checked: z.number().int(),
         gaps: z.array(z.object({ reason: z.string(), lines: z.array(z.number().int()) })),
       }),
-    ),
+    )
+      .describe('rules that did not apply to this bill, or could not check some of its lines (and why); rules that checked every line they concern are only counted in rulesRun'),
     data: z.array(z.object({ kind: z.string(), name: z.string(), source: z.string(), rows: z.number().int().optional(), period: z.string().optional() })),
   }),
   errors: z.array(ProblemSchema),

@@ -32,7 +32,8 @@ export class WorkerPool {
 
   constructor(size: number, script: string, init: WorkerInit) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script, { workerData: init });
+      // A bounded heap makes each worker collect its garbage early, keeping the run's memory flat.
+      const w = new Worker(script, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
       w.on('message', (msg: { id: number; result?: JobResult; error?: string }) => {
         const p = this.running.get(w);
         this.running.delete(w);

@@ -59,11 +59,14 @@ export interface Progress {
   top: number;
 }
 
-const CHUNK_CHARS = 512 * 1024;
+const CHUNK_CHARS = 256 * 1024;
 const NDJSON_LINES = 2000;
 
+/** A job's result: started at once on a worker, or computed when the writer asks (inline). */
+type Pending = () => Promise<JobResult>;
+
 type Task =
-  | { type: 'result'; file: FileState; promise: Promise<JobResult> }
+  | { type: 'result'; file: FileState; result: Pending }
   | { type: 'problem'; file: FileState; problems: Problem[] }
   | { type: 'end'; file: FileState };
 
@@ -122,7 +125,12 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
   const pool = o.jobs > 1 ? new LazyPool(o) : undefined;
   const queue = new TaskQueue(Math.max(4, o.jobs * 3));
   let stop = false;
-  const run = (job: Job): Promise<JobResult> => (pool ? pool.run(job) : Promise.resolve().then(() => processJob(job, o.rules, s)));
+  const run = (job: Job): Pending => {
+    if (!pool) return () => Promise.resolve(processJob(job, o.rules, s));
+    const started = pool.run(job);
+    started.catch(() => undefined); // awaited in order by the writer
+    return () => started;
+  };
   const emitter = new Emitter(out, s);
 
   const producer = (async () => {
@@ -205,7 +213,7 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
         }
         continue;
       }
-      const r = await task.promise;
+      const r = await task.result();
       // Let signals (Ctrl-C) and I/O callbacks run between chunks.
       await new Promise<void>((done) => setImmediate(done));
       if (out.closed?.()) stop = true;
@@ -300,7 +308,7 @@ async function readInput(
   input: string,
   file: FileState,
   o: BatchOptions,
-  run: (job: Job) => Promise<JobResult>,
+  run: (job: Job) => Pending,
   queue: TaskQueue,
   stopped: () => boolean,
 ): Promise<void> {
@@ -333,7 +341,7 @@ async function readInput(
       buf = buf.slice(cut);
       if (lines.length > 0) {
         const job: Job = { kind: 'ndjson', name: file.name, lines: lines.map((l) => l.replace(/\r$/, '')), firstRow: row };
-        await queue.push({ type: 'result', file, promise: run(job) });
+        await queue.push({ type: 'result', file, result: run(job) });
         row += lines.length;
       }
       if (eof && buf === '') return;
@@ -344,7 +352,7 @@ async function readInput(
     while (await more());
     const job: Job = { kind: 'text', name: file.name, text: buf };
     // A single bill is audited where it was read; a thread hop would cost more than the audit.
-    await queue.push({ type: 'result', file, promise: Promise.resolve().then(() => processJob(job, o.rules, s)) });
+    await queue.push({ type: 'result', file, result: () => Promise.resolve(processJob(job, o.rules, s)) });
     return;
   }
   if (!o.assumeSorted) file.seen = new Map();
@@ -375,7 +383,7 @@ async function readInput(
     buf = buf.slice(head.complete);
     if (text !== '') {
       const job: Job = { kind: 'chunk', layout, text, firstRow: row, quoted: head.quoted };
-      await queue.push({ type: 'result', file, promise: run(job) });
+      await queue.push({ type: 'result', file, result: run(job) });
       row = rowAt(text, text.length, row);
     }
     if (eof && buf === '') return;
