@@ -108,6 +108,16 @@ function countDistinct(ns: number[]): number {
   return ns.length;
 }
 
+const tablesCache = new WeakMap<RuleSet, Report['coverage']['data']>();
+function tablesOf(ruleSet: RuleSet): Report['coverage']['data'] {
+  let t = tablesCache.get(ruleSet);
+  if (!t) {
+    t = ruleSet.tables.files().map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)' }));
+    tablesCache.set(ruleSet, t);
+  }
+  return t.map((x) => ({ ...x }));
+}
+
 /** Deterministic order: severity (error first), then bill-level last, first line, rule id, lines. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
@@ -189,19 +199,18 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   const findings: Finding[] = [];
   const errors: Problem[] = [];
   const checked = new Set<number>();
-  const gapReasons = new Map<number, Set<string>>();
   const allGaps = new Map<string, number[]>();
   const ruleCoverage: Report['coverage']['rules'] = [];
   let rulesRun = 0;
 
   for (const rule of ruleSet.rules) {
-    const scoped = rule.where ? charges.filter(rule.where) : charges;
     const app = applicability(rule, facts);
     if (app.applies === false) {
       ruleCoverage.push({ ruleId: rule.id, applied: false, notApplied: app.why, checked: 0, gaps: [] });
       continue;
     }
     rulesRun++;
+    const scoped = rule.where ? charges.filter(rule.where) : charges;
     let out: CheckOutput;
     if (app.applies === 'unknown') {
       const reason = `${app.missing} unknown (${FACT_HINT[app.missing] ?? `give ${app.missing}`})`;
@@ -220,12 +229,9 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     for (const n of out.checked) checked.add(n);
     for (const g of out.gaps) {
       const reason = `${rule.id}: ${g.reason}`;
-      allGaps.set(reason, [...(allGaps.get(reason) ?? []), ...g.lines]);
-      for (const n of g.lines) {
-        const s = gapReasons.get(n) ?? new Set<string>();
-        s.add(reason);
-        gapReasons.set(n, s);
-      }
+      const list = allGaps.get(reason);
+      if (list) list.push(...g.lines);
+      else allGaps.set(reason, [...g.lines]);
     }
     // Rules that ran and checked every line they concern are counted, not listed.
     if (out.gaps.length > 0 || app.applies !== true) {
@@ -239,8 +245,13 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   let passed = 0;
   for (const l of charges) {
     if (flaggedLines.has(l.line)) continue;
-    if (checked.has(l.line)) passed++;
-    else notCheckedLines.push({ line: l.line, reasons: [...(gapReasons.get(l.line) ?? new Set(['no rule covers this line']))].sort() });
+    if (checked.has(l.line)) {
+      passed++;
+      continue;
+    }
+    const reasons: string[] = [];
+    for (const [reason, lines] of allGaps) if (lines.includes(l.line)) reasons.push(reason);
+    notCheckedLines.push({ line: l.line, reasons: reasons.length > 0 ? reasons.sort() : ['no rule covers this line'] });
   }
   const flagged = charges.filter((l) => flaggedLines.has(l.line)).length;
 
@@ -256,7 +267,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
     (factsOut as Record<string, unknown>)[key] = { value, origin: origin?.origin ?? 'file', ...(origin?.note ? { note: origin.note } : {}) };
   }
-  const tablesUsed = ruleSet.tables.files().map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)' }));
+  const tablesUsed = tablesOf(ruleSet);
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -21,18 +21,30 @@ const Options = z
   })
   .strict();
 
-interface Prepared {
-  phrases: Array<{ group: string; keyword: string; words: string[]; source: string }>;
-  except: string[][];
+interface Phrase {
+  group: string;
+  keyword: string;
+  words: string[];
+  source: string;
 }
 
-// Several rules match keywords on the same descriptions: split each description once.
-const wordCache = new WeakMap<BillLine, string[]>();
+interface Prepared {
+  phrases: Phrase[];
+  except: string[][];
+  /** Match per description (chargemasters repeat their descriptions bill after bill). */
+  memo: Map<string, Phrase | null>;
+}
+
+// Several rules match keywords on the same descriptions, and a chargemaster repeats its
+// descriptions bill after bill: split each description once.
+const wordCache = new Map<string, string[]>();
 function wordsOf(l: BillLine): string[] {
-  let w = wordCache.get(l);
+  const d = l.description ?? '';
+  let w = wordCache.get(d);
   if (!w) {
-    w = toWords(l.description);
-    wordCache.set(l, w);
+    w = toWords(d);
+    if (wordCache.size > 50_000) wordCache.clear();
+    wordCache.set(d, w);
   }
   return w;
 }
@@ -54,7 +66,7 @@ export const keywordMatch: CheckKind<Prepared> = {
       .filter((r) => o.groups.includes(r.group as string))
       .map((r) => ({ group: r.group as string, keyword: r.keyword as string, words: toWords(r.keyword), source: r.source as string }));
     const except = table.rows.filter((r) => (o.exceptGroups ?? []).includes(r.group as string)).map((r) => toWords(r.keyword));
-    return { phrases, except };
+    return { phrases, except, memo: new Map() };
   },
   run({ lines, exempt, options }) {
     const findings: FindingDraft[] = [];
@@ -63,9 +75,16 @@ export const keywordMatch: CheckKind<Prepared> = {
     const missing = lines.filter((l) => !l.description);
     if (missing.length > 0) gaps.push({ lines: missing.map((l) => l.line), reason: 'no description' });
     for (const l of described) {
-      const words = wordsOf(l);
-      const hit = options.phrases.find((p) => containsPhrase(words, [p.words]));
-      if (!hit || exempt(l) || l.chargeCents <= 0 || containsPhrase(words, options.except)) continue;
+      const d = l.description as string;
+      let hit = options.memo.get(d);
+      if (hit === undefined) {
+        const words = wordsOf(l);
+        hit = options.phrases.find((p) => containsPhrase(words, [p.words])) ?? null;
+        if (hit && containsPhrase(words, options.except)) hit = null;
+        if (options.memo.size > 50_000) options.memo.clear();
+        options.memo.set(d, hit);
+      }
+      if (!hit || exempt(l) || l.chargeCents <= 0) continue;
       findings.push({
         lines: [l.line],
         amountAtStakeCents: l.chargeCents,

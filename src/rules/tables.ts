@@ -32,10 +32,19 @@ export class CodeSet {
   has(v: string | undefined): boolean {
     if (v === undefined) return false;
     if (this.values.has(v)) return true;
-    for (const [a, b] of this.ranges) if (v.length === a.length && v >= a && v <= b) return true;
-    for (const p of this.prefixes) if (v.startsWith(p)) return true;
-    return false;
+    if (this.ranges.length === 0 && this.prefixes.length === 0) return false;
+    // Range and prefix tests are remembered per code: the same codes come back bill after bill.
+    const known = this.memo.get(v);
+    if (known !== undefined) return known;
+    let hit = false;
+    for (const [a, b] of this.ranges) if (v.length === a.length && v >= a && v <= b) hit = true;
+    if (!hit) for (const p of this.prefixes) if (v.startsWith(p)) hit = true;
+    if (this.memo.size > 50_000) this.memo.clear();
+    this.memo.set(v, hit);
+    return hit;
   }
+
+  private readonly memo = new Map<string, boolean>();
 
   /** The exact values (ranges and prefixes not expanded), for listing. */
   list(): string[] {
