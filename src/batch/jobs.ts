@@ -82,6 +82,11 @@ export interface EdgeGroup {
 /** What a job returns: rendered reports in input order with their numbers, and a chunk's edges. */
 export interface JobResult {
   outputs: string[];
+  /**
+   * The outputs as UTF-8 bytes with the byte length of each, instead of `outputs`: a worker
+   * sends these (transferred, not copied) so the writing thread never holds the reports as strings.
+   */
+  packed?: { bytes: Uint8Array; lengths: number[] };
   stats: BillStat[];
   /** Chunk jobs: the claims in the chunk in order (first and last included) and their first rows, for the interleaving check. */
   claims?: Array<{ claim: string; firstRow: number }>;
@@ -162,6 +167,25 @@ function push(result: JobResult, report: Report, s: JobSettings): void {
  * error as the chunk's only output.
  */
 export function processJob(job: Job, rules: RuleSet, s: JobSettings): JobResult {
+  return processJobInner(job, rules, s);
+}
+
+const encoder = new TextEncoder();
+
+/** Moves a result's outputs into one UTF-8 byte array (for JSON, which the writer frames, it keeps strings). */
+export function packResult(r: JobResult, s: JobSettings): JobResult {
+  if (s.format === 'json' || r.outputs.length === 0) return r;
+  const parts = r.outputs.map((o) => encoder.encode(o));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return { ...r, outputs: [], packed: { bytes, lengths: parts.map((p) => p.length) } };
+}
+
+function processJobInner(job: Job, rules: RuleSet, s: JobSettings): JobResult {
   const result: JobResult = { outputs: [], stats: [] };
   if (job.kind === 'text') {
     let bills;

@@ -20,7 +20,7 @@ import { WorkerPool } from './pool.js';
 
 /** Where the reports go: `write` resolves when the text is accepted (back-pressure); `closed` is true once the reader went away. */
 export interface OutputSink {
-  write(text: string): Promise<void>;
+  write(text: string | Uint8Array): Promise<void>;
   closed?(): boolean;
 }
 
@@ -194,6 +194,22 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
     return false;
   };
 
+  const emitAll = async (r: JobResult) => {
+    if (r.packed) {
+      let at = 0;
+      for (const [i, n] of r.packed.lengths.entries()) {
+        account(r.stats[i] as BillStat);
+        await emitter.emit(r.packed.bytes.subarray(at, at + n));
+        at += n;
+      }
+      return;
+    }
+    for (const [i, text] of r.outputs.entries()) {
+      account(r.stats[i] as BillStat);
+      await emitter.emit(text);
+    }
+  };
+
   const consumer = (async () => {
     let ticker = Date.now();
     for (;;) {
@@ -220,10 +236,7 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
       if (file.stopped || stop) continue;
       if (!r.first) {
         // Whole files, NDJSON runs, or a chunk error: reports in order.
-        for (const [i, text] of r.outputs.entries()) {
-          account(r.stats[i] as BillStat);
-          await emitter.emit(text);
-        }
+        await emitAll(r);
       } else {
         const first = r.first;
         if (file.pending && file.pending.claim === first.claim) {
@@ -247,10 +260,7 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
           let ok = true;
           for (const c of inner) if (!(ok = await complete(file, c.claim, c.firstRow))) break;
           if (!ok) continue;
-          for (const [i, text] of r.outputs.entries()) {
-            account(r.stats[i] as BillStat);
-            await emitter.emit(text);
-          }
+          await emitAll(r);
           const last = r.last as EdgeGroup;
           if (file.seen?.has(last.claim)) {
             await complete(file, last.claim, last.firstRow);
@@ -409,10 +419,14 @@ class Emitter {
     private readonly s: JobSettings,
   ) {}
 
-  async emit(text: string): Promise<void> {
+  async emit(text: string | Uint8Array): Promise<void> {
     this.count++;
     const f = this.s.format;
     if (f === 'ndjson') return this.out.write(text);
+    if (typeof text !== 'string') {
+      if (this.count > 1) await this.out.write(f === 'markdown' ? '\n---\n\n' : '\n' + '─'.repeat(40) + '\n\n');
+      return this.out.write(text);
+    }
     if (f === 'json') {
       if (this.count === 1) {
         this.held = text;

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadRules } from '../rules/loader.js';
-import { processJob, type Job } from './jobs.js';
+import { packResult, processJob, type Job } from './jobs.js';
 import type { WorkerInit } from './pool.js';
 
 const init = workerData as WorkerInit;
@@ -12,7 +12,8 @@ const rules = loadRules(init.ruleDirs, init.selection);
 
 parentPort?.on('message', (msg: { id: number; job: Job }) => {
   try {
-    parentPort?.postMessage({ id: msg.id, result: processJob(msg.job, rules, init.settings) });
+    const result = packResult(processJob(msg.job, rules, init.settings), init.settings);
+    parentPort?.postMessage({ id: msg.id, result }, result.packed ? [result.packed.bytes.buffer as ArrayBuffer] : []);
   } catch (err) {
     parentPort?.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
   }

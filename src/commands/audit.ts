@@ -115,7 +115,7 @@ function streamSink(stream: NodeJS.WritableStream | Io['stdout']): OutputSink & 
       new Promise<void>((done) => {
         if (closed) return done();
         const w = stream as NodeJS.WritableStream;
-        if (w.write(text) === false && typeof w.once === 'function') w.once('drain', done);
+        if (w.write(text as string) === false && typeof w.once === 'function') w.once('drain', done);
         else done();
       }),
   };
@@ -170,7 +170,7 @@ function sniffEncoding(buf: Buffer, name: string): string {
 
 function openInput(input: string, io: Io, cwd: string): AsyncIterable<string> {
   if (input === '-') return decodeInput(io.stdin as AsyncIterable<Buffer | string>, '<stdin>');
-  return decodeInput(createReadStream(resolve(cwd, input), { highWaterMark: 1 << 20 }), input);
+  return decodeInput(createReadStream(resolve(cwd, input), { highWaterMark: 256 * 1024 }), input);
 }
 
 function plural(n: number, word: string): string {
