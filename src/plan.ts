@@ -172,7 +172,9 @@ export function buildPlan(input: PlanInput): Plan {
       if (facts.statementDate) {
         const days = factBook.number('fap-501r-collections', 'applicationDays');
         deadline = addDays(facts.statementDate, days);
-        parts.push(`Counted from the statement dated ${facts.statementDate}: no extraordinary collection action before ${addDays(facts.statementDate, factBook.number('fap-501r-collections', 'noEcaDays'))}; apply by ${deadline} at the latest.`);
+        parts.push(
+          `Counted from the statement dated ${facts.statementDate}: no extraordinary collection action before ${addDays(facts.statementDate, factBook.number('fap-501r-collections', 'noEcaDays'))}; applications must be accepted at least until ${deadline}, so apply before then.`,
+        );
       }
     } else if (facts.nonprofit === undefined) {
       parts.push('If the hospital is tax-exempt (nonprofit), federal rules apply: re-run with --nonprofit for them.');
