@@ -7,14 +7,13 @@
  * shared/reference/rights.md ("Facts the tool may state"); rights.md item 26 lists claims that
  * are never printed and are therefore not in the file.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isIsoDate } from './dates.js';
 import { RulesError, type Problem } from './errors.js';
 import { packageRoot } from './paths.js';
-import { parseYaml } from './rules/yaml.js';
+import { parseCache, parseYaml, textHash } from './rules/yaml.js';
 
 const isoDate = z.string().refine(isIsoDate, 'expected an ISO date YYYY-MM-DD');
 
@@ -153,8 +152,10 @@ export function validateFacts(data: unknown, file: string): Fact[] {
 const loaded = new Map<string, FactBook>();
 
 /**
- * Reads and validates a facts file (default: the one shipped with medbill), once per path.
- * Throws {@link RulesError} for a file that cannot be read or does not validate.
+ * Reads and validates a facts file (default: the one shipped with medbill), once per path. A
+ * text validated at build time (dist/rule-cache.json, same hash) is not validated again, to
+ * keep start-up fast. Throws {@link RulesError} for a file that cannot be read or does not
+ * validate.
  */
 export function loadFacts(file: string = defaultFactsFile()): FactBook {
   const hit = loaded.get(file);
@@ -165,8 +166,10 @@ export function loadFacts(file: string = defaultFactsFile()): FactBook {
   } catch (err) {
     throw new RulesError(`cannot read the facts file: ${(err as Error).message}`, { file });
   }
-  const facts = validateFacts(parseYaml(text, file), file);
-  const book = new FactBook(facts, file, `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`);
+  const hash = textHash(text);
+  const valid = parseCache().facts[hash] as Fact[] | undefined;
+  const facts = valid ? structuredClone(valid) : validateFacts(parseYaml(text, file), file);
+  const book = new FactBook(facts, file, `sha256:${hash.slice(0, 16)}`);
   loaded.set(file, book);
   return book;
 }
