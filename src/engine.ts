@@ -3,7 +3,8 @@
  * infers missing bill facts, runs each rule that applies to the bill, dresses the kinds'
  * finding drafts with the rule's metadata, sorts findings deterministically, computes the
  * coverage of every line (flagged, passed, or not checked and why) and the totals, where a
- * line hit by several rules is counted once (rule catalogue §1, "No double counting").
+ * line hit by several rules is counted once (rule catalogue §1, "No double counting"), and
+ * builds the negotiation plan (src/plan.ts) from the findings and the facts book.
  */
 import { inferFacts } from './bill/infer.js';
 import { billTotals } from './bill/totals.js';

@@ -218,12 +218,14 @@ export function buildPlan(input: PlanInput): Plan {
     steps.unshift({ kind: 'no-findings', text: 'No billing errors were found by these rules; lines listed as not checked were not covered by any rule.', facts: [] });
   }
 
-  // Billing advocate: worth considering when the case is more than a letter can settle.
+  // Billing advocate: worth considering when the case is more than a letter can settle:
+  // several providers, a record review, a dispute involving the plan or a formal process. No
+  // dollar threshold is used (none is sourced); the fee math uses the user's own percentage.
   const reasons: string[] = [];
   if (input.providers > 1) reasons.push(`several providers bill on it (${input.providers} rendering NPIs)`);
   if (reviewLines.length > 0) reasons.push(`the coding review of ${lineList(reviewLines)} needs the medical record read`);
   if (balance.length > 0) reasons.push('the balance-billing question involves your plan as well as the provider');
-  if (corrLines.length >= 3) reasons.push(`${corrLines.length} lines to correct`);
+  if (findings.some((f) => f.kind === 'gfe-excess')) reasons.push('a patient-provider dispute has a deadline and a formal process');
   const potential = Math.max(0, input.balanceCents - (offer.lowCents ?? correctedCents));
   const fee = input.options?.advocateFeePercent;
   const advFact = fact('advocate-fees');

@@ -172,7 +172,10 @@ describe('the negotiation plan', () => {
   it('advocate: reasons from the bill, and the cost at the fee the user gives', () => {
     const r = run(inpatient, facts, { medicareCents: 420000, advocateFeePercent: 30 });
     const adv = r.summary.plan?.advocate;
-    expect(adv).toMatchObject({ consider: true, reasons: ['10 lines to correct'], feePercent: 30, potentialSavingsCents: 1622600 - 420000, feeCents: 360780 });
+    expect(adv).toMatchObject({ consider: false, reasons: [], feePercent: 30, potentialSavingsCents: 1622600 - 420000, feeCents: 360780 });
+    expect(adv?.text).toContain('At the fee you gave (30% of savings), an advocate who obtained all $12,026.00 of the potential savings on this bill would cost $3,607.80, leaving you $8,418.20.');
+    const twoNpis = run('line,dos,cpt,charge,npi\n1,2026-04-22,45378,950.00,1234567893\n2,2026-04-22,00811,700.00,1111111112\n', { ...selfPay, gfe: [{ amountCents: 100000 }] });
+    expect(twoNpis.summary.plan?.advocate).toMatchObject({ consider: true, reasons: ['several providers bill on it (2 rendering NPIs)', 'a patient-provider dispute has a deadline and a formal process'] });
     expect(adv?.text).toContain('Independent billing advocates charge in different ways (hourly, flat fee or a share of savings)');
     const without = run(inpatient, facts).summary.plan?.advocate;
     expect(without?.feeCents).toBeUndefined();
