@@ -230,3 +230,23 @@ describe('medbill audit options for rights', () => {
     else expect(r.stderr).toMatch(message);
   });
 });
+
+describe('rights facts in a JSON bill', () => {
+  const bill = (extra: Record<string, unknown>) =>
+    JSON.stringify({ statementDate: '2026-05-01', insurance: 'self-pay', billType: 'professional', ...extra, lines: [{ dateOfService: '2026-04-20', code: '45378', charge: '1400.00' }] });
+
+  it('reads facilityNetwork, state and goodFaithEstimate, and options win over them', () => {
+    const [b] = parseBill(bill({ facilityNetwork: 'In Network', state: 'ny', goodFaithEstimate: '$1,000.00' }), 'b.json');
+    expect(b?.facts).toMatchObject({ facilityNetwork: 'in-network', state: 'NY', gfe: [{ amountCents: 100000 }], statementDate: '2026-05-01' });
+    const r = audit(b!, rules, { version: 'test' });
+    expect(byRule(r, 'bill-above-good-faith-estimate')[0]?.evidence).toMatchObject({ overCents: 40000, deadline: '2026-08-29' });
+    const [o] = parseBill(bill({ goodFaithEstimate: 1000 }), 'b.json', { gfe: [{ amountCents: 120000 }], statementDate: '2026-06-01' });
+    expect(o?.facts.gfe).toEqual([{ amountCents: 120000 }]);
+    expect(o?.facts.origins.gfe).toEqual({ origin: 'option' });
+    expect(o?.facts.statementDate).toBe('2026-06-01');
+  });
+
+  it('refuses a state that is not a US state, naming the key', () => {
+    expect(() => parseBill(bill({ state: 'PR' }), 'b.json')).toThrow(/^state: expected a US state postal code such as CA \(the territories are not covered\), got "PR"$/);
+  });
+});

@@ -107,7 +107,7 @@ export const BillFactsSchema = z.object({
   diagnoses: z.array(z.string()),
   statementDate: isoDate.optional().describe('date of the bill (the first post-discharge statement): deadlines count from it'),
   facilityNetwork: z.enum(NETWORK_STATUSES).optional().describe("the facility's network status for the patient's plan"),
-  state: z.enum(US_STATES).optional().describe('US state (postal code) where the care was given'),
+  state: z.enum(US_STATES).optional().describe('US state (postal code) of the hospital and the patient, whose charity-care and credit-reporting laws the next steps name'),
   gfe: z
     .array(z.object({ provider: z.string().optional().describe('NPI or name; absent: the whole bill'), amountCents: cents }))
     .optional()
