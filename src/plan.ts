@@ -94,21 +94,26 @@ function offerOf(input: PlanInput, correctedCents: number): Plan['offer'] {
       facts: [writing.id],
     };
   }
+  // Benchmarks are totals for the services; what was already paid or credited (payments,
+  // adjustments, an insurer's payment) comes off them, so the offer is for the balance.
+  const paid = Math.max(0, input.chargesCents - input.balanceCents);
+  const due = (a: Plan['offer']['anchors'][number]) => Math.max(0, a.amountCents - paid);
   const sorted = [...anchors].sort((a, b) => a.amountCents - b.amountCents);
   const lowest = sorted[0] as (typeof sorted)[number];
   const highest = sorted[sorted.length - 1] as (typeof sorted)[number];
-  const low = Math.min(lowest.amountCents, correctedCents);
-  const high = Math.min(highest.amountCents, correctedCents);
+  const low = Math.min(due(lowest), correctedCents);
+  const high = Math.min(due(highest), correctedCents);
   const name = (k: string) => ({ medicare: 'the Medicare amount', 'cash-price': 'the cash price', agb: 'the AGB', gfe: 'the Good Faith Estimate' })[k] ?? k;
+  const label = (a: (typeof sorted)[number]) => (paid > 0 ? `${name(a.kind)} ${formatCents(a.amountCents)} less ${formatCents(paid)} already paid or credited` : name(a.kind));
   let text: string;
-  if (lowest.amountCents >= correctedCents) {
-    text = `The benchmarks (${sorted.map((a) => `${name(a.kind)} ${formatCents(a.amountCents)}`).join(', ')}) are at or above the corrected balance of ${formatCents(correctedCents)}: pay no more than that balance.`;
+  if (due(lowest) >= correctedCents) {
+    text = `The benchmarks (${sorted.map((a) => `${name(a.kind)} ${formatCents(a.amountCents)}`).join(', ')}${paid > 0 ? `, less ${formatCents(paid)} already paid or credited` : ''}) are at or above the corrected balance of ${formatCents(correctedCents)}: pay no more than that balance.`;
   } else if (low === high) {
-    text = `Offer ${formatCents(low)} (${name(lowest.kind)}) against a corrected balance of ${formatCents(correctedCents)}.`;
+    text = `Offer ${formatCents(low)} (${label(lowest)}) against a corrected balance of ${formatCents(correctedCents)}.`;
   } else {
-    text = `Open with ${formatCents(low)} (${name(lowest.kind)}) and settle no higher than ${formatCents(high)} (${high === correctedCents && highest.amountCents > correctedCents ? 'the corrected balance' : name(highest.kind)}), against a corrected balance of ${formatCents(correctedCents)}.`;
+    text = `Open with ${formatCents(low)} (${label(lowest)}) and settle no higher than ${formatCents(high)} (${high === correctedCents && due(highest) > correctedCents ? 'the corrected balance' : label(highest)}), against a corrected balance of ${formatCents(correctedCents)}.`;
   }
-  return { status: 'range', balanceCents: correctedCents, anchors, lowCents: low, highCents: high, text: `${text} ${writing.text}`, facts: [writing.id] };
+  return { status: 'range', balanceCents: correctedCents, paidCents: paid, anchors, lowCents: low, highCents: high, text: `${text} ${writing.text}`, facts: [writing.id] };
 }
 
 /**

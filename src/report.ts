@@ -106,9 +106,10 @@ export const PlanSchema = z.object({
   offer: z.object({
     status: z.enum(['range', 'no-benchmark', 'nothing-owed']),
     balanceCents: cents.describe('the balance less what the corrections ask to remove'),
-    anchors: z.array(AnchorSchema),
-    lowCents: cents.optional(),
-    highCents: cents.optional(),
+    paidCents: cents.optional().describe('already paid or credited (payments, adjustments, insurer payments): subtracted from the benchmarks, which are totals for the services'),
+    anchors: z.array(AnchorSchema).describe('benchmarks: totals for the services on the bill'),
+    lowCents: cents.optional().describe('the opening offer for the balance'),
+    highCents: cents.optional().describe('the most to settle the balance for'),
     text: z.string(),
     facts: z.array(z.string()),
   }),

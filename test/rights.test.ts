@@ -163,8 +163,11 @@ describe('the negotiation plan', () => {
       { kind: 'cash-price', amountCents: 600000, source: "the hospital's discounted cash price for these services, as given (--cash-price) from its price file" },
       { kind: 'agb', amountCents: 511320, source: "amounts generally billed (AGB): 40% of the corrected gross charges $12,783.00, the AGB percentage given (--agb-percent) from the hospital's FAP" },
     ]);
-    expect(offer).toMatchObject({ status: 'range', balanceCents: 1228300, lowCents: 420000, highCents: 600000 });
-    expect(offer?.text).toMatch(/^Open with \$4,200\.00 \(the Medicare amount\) and settle no higher than \$6,000\.00 \(the cash price\), against a corrected balance of \$12,283\.00\./);
+    // The benchmarks are totals for the services; the $500.00 already paid comes off them.
+    expect(offer).toMatchObject({ status: 'range', balanceCents: 1228300, paidCents: 50000, lowCents: 370000, highCents: 550000 });
+    expect(offer?.text).toMatch(
+      /^Open with \$3,700\.00 \(the Medicare amount \$4,200\.00 less \$500\.00 already paid or credited\) and settle no higher than \$5,500\.00 \(the cash price \$6,000\.00 less \$500\.00 already paid or credited\), against a corrected balance of \$12,283\.00\./,
+    );
     const capped = run(inpatient, facts, { cashPriceCents: 2000000 }).summary.plan?.offer;
     expect(capped).toMatchObject({ lowCents: 1228300, highCents: 1228300 });
   });
@@ -172,8 +175,8 @@ describe('the negotiation plan', () => {
   it('advocate: reasons from the bill, and the cost at the fee the user gives', () => {
     const r = run(inpatient, facts, { medicareCents: 420000, advocateFeePercent: 30 });
     const adv = r.summary.plan?.advocate;
-    expect(adv).toMatchObject({ consider: false, reasons: [], feePercent: 30, potentialSavingsCents: 1622600 - 420000, feeCents: 360780 });
-    expect(adv?.text).toContain('At the fee you gave (30% of savings), an advocate who obtained all $12,026.00 of the potential savings on this bill would cost $3,607.80, leaving you $8,418.20.');
+    expect(adv).toMatchObject({ consider: false, reasons: [], feePercent: 30, potentialSavingsCents: 1622600 - 370000, feeCents: 375780 });
+    expect(adv?.text).toContain('At the fee you gave (30% of savings), an advocate who obtained all $12,526.00 of the potential savings on this bill would cost $3,757.80, leaving you $8,768.20.');
     const twoNpis = run('line,dos,cpt,charge,npi\n1,2026-04-22,45378,950.00,1234567893\n2,2026-04-22,00811,700.00,1111111112\n', { ...selfPay, gfe: [{ amountCents: 100000 }] });
     expect(twoNpis.summary.plan?.advocate).toMatchObject({ consider: true, reasons: ['several providers bill on it (2 rendering NPIs)', 'a patient-provider dispute has a deadline and a formal process'] });
     expect(adv?.text).toContain('Independent billing advocates charge in different ways (hourly, flat fee or a share of savings)');
