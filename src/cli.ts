@@ -7,7 +7,9 @@
  */
 import { rmSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAssist } from './commands/assist.js';
 import { registerAudit } from './commands/audit.js';
+import { registerFacts } from './commands/facts.js';
 import { registerRules } from './commands/rules.js';
 import { registerSchema } from './commands/schema.js';
 import { printProblems, processIo, type CommandContext, type Io, type RegisterCommands } from './commands/shared.js';
@@ -18,14 +20,16 @@ import { toolVersion } from './paths.js';
 export { processIo, type Io };
 
 /** Every command module, in the order `medbill --help` lists them. Add new ones here. */
-const COMMANDS: RegisterCommands[] = [registerAudit, registerSchema, registerRules];
+const COMMANDS: RegisterCommands[] = [registerAudit, registerAssist, registerFacts, registerSchema, registerRules];
 
 function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
   const program = new Command();
   program
     .name('medbill')
-    .description('Audit itemized US medical bills offline: duplicate, unbundled, upcoded and mis-dated charges, each with its source and the amount at stake.')
+    .description(
+      'Audit itemized US medical bills offline: duplicate, unbundled, upcoded and mis-dated charges, each with its source and the amount at stake; rights (No Surprises Act, financial assistance) and a negotiation plan. Not legal advice.',
+    )
     .version(toolVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -3,7 +3,8 @@
  * infers missing bill facts, runs each rule that applies to the bill, dresses the kinds'
  * finding drafts with the rule's metadata, sorts findings deterministically, computes the
  * coverage of every line (flagged, passed, or not checked and why) and the totals, where a
- * line hit by several rules is counted once (rule catalogue §1, "No double counting").
+ * line hit by several rules is counted once (rule catalogue §1, "No double counting"), and
+ * builds the negotiation plan (src/plan.ts) from the findings and the facts book.
  */
 import { inferFacts } from './bill/infer.js';
 import { billTotals } from './bill/totals.js';
@@ -13,6 +14,7 @@ import type { CheckOutput, FindingDraft, ReferenceData } from './checks/types.js
 import type { Problem } from './errors.js';
 import type { LoadedRule, RuleSet } from './rules/loader.js';
 import { severityRank, type Severity } from './rules/schema.js';
+import { buildPlan, isCorrection, type PlanOptions } from './plan.js';
 import type { Finding, Report } from './report.js';
 import { REPORT_SCHEMA_VERSION } from './report-version.js';
 
@@ -23,24 +25,30 @@ import { REPORT_SCHEMA_VERSION } from './report-version.js';
 export interface AuditContext {
   version: string;
   reference?: ReferenceData;
+  /** What the negotiation plan needs beyond the bill: benchmarks and an advocate's fee the user gave (see {@link PlanOptions}). */
+  plan?: PlanOptions;
 }
 
 const FACT_HINT: Record<string, string> = {
   billType: 'give --bill-type facility|professional',
   encounter: 'give --encounter emergency|inpatient|outpatient|office',
   insurance: 'give --insurance',
+  facilityNetwork: 'give --facility-network in-network|out-of-network',
+  nonprofit: 'give --nonprofit or --no-nonprofit',
 };
+
+const APPLIES_KEYS = ['billType', 'encounter', 'insurance', 'facilityNetwork', 'nonprofit'] as const;
 
 /** Whether a rule applies to a bill with these facts: yes, no (with why), or unknown (a gap, with the missing fact). */
 function applicability(rule: LoadedRule, facts: BillFacts): { applies: true } | { applies: false; why: string } | { applies: 'unknown'; missing: string } {
   const a = rule.def.appliesTo;
   if (!a) return { applies: true };
-  for (const key of ['billType', 'encounter', 'insurance'] as const) {
-    const allowed = a[key] as string[] | undefined;
+  for (const key of APPLIES_KEYS) {
+    const allowed = a[key] as Array<string | boolean> | undefined;
     if (!allowed) continue;
     const value = facts[key];
     if (value === undefined) return { applies: 'unknown', missing: key };
-    if (!allowed.includes(value)) return { applies: false, why: `applies to ${key} ${allowed.join(' or ')}; this bill is ${value}` };
+    if (!allowed.includes(value)) return { applies: false, why: `applies to ${key} ${allowed.join(' or ')}; this bill is ${String(value)}` };
   }
   return { applies: true };
 }
@@ -113,6 +121,7 @@ function tablesOf(ruleSet: RuleSet): Report['coverage']['data'] {
   let t = tablesCache.get(ruleSet);
   if (!t) {
     t = ruleSet.tables.files().map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)' }));
+    t.push({ kind: 'facts', name: 'tables/facts.yaml', source: 'the facts medbill may state, checked against shared/reference/rights.md (each fact names its source)', rows: ruleSet.facts.all().length, digest: ruleSet.facts.digest });
     tablesCache.set(ruleSet, t);
   }
   return t.map((x) => ({ ...x }));
@@ -158,32 +167,19 @@ export function amountAtStake(findings: Finding[], byLine: Map<number, BillLine>
   return { total, bySeverity };
 }
 
-function nextSteps(findings: Finding[], gaps: Map<string, number[]>, facts: BillFacts): string[] {
-  const steps: string[] = [];
-  const disputes = findings.filter((f) => f.severity !== 'info' && f.category !== 'upcoding' && f.amountAtStakeCents > 0);
-  const disputedLines = [...new Set(disputes.map((f) => f.lines[0]).filter((l): l is number => l !== undefined))].sort((a, b) => a - b);
-  if (disputedLines.length > 0) {
-    steps.push(
-      `Ask the billing office (patient financial services) in writing to correct line${disputedLines.length > 1 ? 's' : ''} ${disputedLines.join(', ')} and to send a corrected itemized bill; ask them to hold the account while they review it.`,
-    );
-  }
-  const reviews = findings.filter((f) => f.category === 'upcoding' || (f.severity === 'info' && f.lines.length > 0));
-  if (reviews.length > 0) {
-    const ls = [...new Set(reviews.map((f) => f.lines[0]).filter((l): l is number => l !== undefined))].sort((a, b) => a - b);
-    steps.push(`Ask for the medical record behind line${ls.length > 1 ? 's' : ''} ${ls.join(', ')} to check the level or service billed.`);
-  }
+/**
+ * The options that would let checks run that could not: the "(give --x)" part of each gap
+ * reason, once each, in the order first seen.
+ */
+function missingHints(gaps: Map<string, number[]>): string[] {
   const missing: string[] = [];
   for (const reason of gaps.keys()) {
-    if (reason.includes('--admission') && !missing.includes('--admission and --discharge')) missing.push('--admission and --discharge');
-    if (reason.includes('--diagnosis') && !missing.includes('--diagnosis')) missing.push('--diagnosis');
-    for (const hint of Object.values(FACT_HINT)) if (reason.includes(hint) && !missing.includes(hint.replace('give ', ''))) missing.push(hint.replace('give ', ''));
+    for (const m of reason.matchAll(/\(give ([^)]+)\)/g)) {
+      const hint = (m[1] as string).trim();
+      if (!missing.includes(hint)) missing.push(hint);
+    }
   }
-  if (missing.length > 0) steps.push(`Some checks could not run: re-run with ${missing.join(', ')} to cover them.`);
-  if (facts.insurance === 'uninsured' || facts.insurance === 'self-pay') {
-    steps.push('Ask the hospital for its financial assistance policy and application before paying.');
-  }
-  if (steps.length === 0) steps.push('No billing errors were found by these rules; lines listed as not checked were not covered by any rule.');
-  return steps;
+  return missing;
 }
 
 /**
@@ -214,7 +210,9 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     let out: CheckOutput;
     if (app.applies === 'unknown') {
       const reason = `${app.missing} unknown (${FACT_HINT[app.missing] ?? `give ${app.missing}`})`;
-      out = { findings: [], checked: [], gaps: scoped.length > 0 ? [{ lines: scoped.map((l) => l.line), reason }] : [] };
+      // A bill-level rule's gap is the bill's, not every line's.
+      const lines = rule.kind.scope === 'bill' ? [] : scoped.map((l) => l.line);
+      out = { findings: [], checked: [], gaps: scoped.length > 0 || rule.kind.scope === 'bill' ? [{ lines, reason }] : [] };
     } else {
       try {
         const unless = rule.unless;
@@ -261,13 +259,26 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
 
   const factsOut: Report['input']['facts'] = {};
-  for (const key of ['billType', 'insurance', 'encounter', 'admissionDate', 'dischargeDate', 'statementDate', 'nonprofit', 'diagnoses'] as const) {
+  for (const key of ['billType', 'insurance', 'encounter', 'admissionDate', 'dischargeDate', 'statementDate', 'nonprofit', 'diagnoses', 'facilityNetwork', 'state', 'gfe'] as const) {
     const value = facts[key];
     const origin = facts.origins[key];
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
     (factsOut as Record<string, unknown>)[key] = { value, origin: origin?.origin ?? 'file', ...(origin?.note ? { note: origin.note } : {}) };
   }
   const tablesUsed = tablesOf(ruleSet);
+  const corrections = amountAtStake(findings.filter(isCorrection), byLine).total;
+  const providers = new Set(charges.map((l) => l.renderingNpi).filter((n): n is string => n !== undefined)).size || 1;
+  const plan = buildPlan({
+    findings,
+    facts,
+    chargesCents,
+    balanceCents: totals.balanceCents,
+    correctionsCents: corrections,
+    providers,
+    missing: missingHints(allGaps),
+    factBook: ruleSet.facts,
+    ...(context.plan ? { options: context.plan } : {}),
+  });
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -305,7 +316,8 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
       adjustmentsCents,
       insurancePaidCents: totals.insurancePaidCents,
       balanceCents: totals.balanceCents,
-      nextSteps: nextSteps(findings, allGaps, facts),
+      nextSteps: [plan.contact.text, ...plan.steps.map((st) => st.text)],
+      plan,
     },
   };
   if (bill.source.claim !== undefined) report.input.claim = bill.source.claim;

@@ -4,7 +4,7 @@
  * Additive changes keep `schemaVersion`; anything else bumps it.
  */
 import { z } from 'zod';
-import { BILL_TYPES, ENCOUNTER_TYPES, FACT_ORIGINS, INSURANCE_STATUSES } from './bill/schema.js';
+import { BILL_TYPES, ENCOUNTER_TYPES, FACT_ORIGINS, INSURANCE_STATUSES, NETWORK_STATUSES, US_STATES } from './bill/schema.js';
 import { CATEGORIES, CONFIDENCES, SEVERITIES } from './rules/schema.js';
 
 import { REPORT_SCHEMA_VERSION } from './report-version.js';
@@ -61,6 +61,77 @@ export const FindingSchema = z.object({
 const FactSchema = <T extends z.ZodType>(value: T) =>
   z.object({ value, origin: z.enum(FACT_ORIGINS), note: z.string().optional() });
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** Kinds of negotiation-plan steps, in the order the plan asks for them. */
+export const PLAN_STEP_KINDS = [
+  'corrections',
+  'records',
+  'balance-billing',
+  'gfe-dispute',
+  'financial-assistance',
+  'self-pay-discount',
+  'rate',
+  'offer',
+  'missing-facts',
+  'no-findings',
+] as const;
+
+/** One step of the negotiation plan: what to ask for, with the lines, deadline, amount and facts behind it. */
+export const PlanStepSchema = z.object({
+  kind: z.enum(PLAN_STEP_KINDS),
+  text: z.string(),
+  lines: z.array(z.number().int()).optional(),
+  deadline: isoDate.optional(),
+  amountCents: cents.optional(),
+  ruleIds: z.array(z.string()).optional(),
+  facts: z.array(z.string()).describe('ids of the facts (medbill facts) the step states'),
+});
+
+/** A benchmark an offer is anchored on: given by the user from a document, or found in the report. */
+export const AnchorSchema = z.object({
+  kind: z.enum(['medicare', 'cash-price', 'agb', 'gfe']),
+  amountCents: cents,
+  source: z.string(),
+});
+
+/**
+ * The negotiation plan built from the bill (additive to report schema version 1): who to
+ * call, the steps in order, an offer range anchored on benchmarks (never on a rule-of-thumb
+ * percentage), whether a billing advocate is worth considering, what protects credit, and
+ * free help. Every legal statement in it comes from the facts file.
+ */
+export const PlanSchema = z.object({
+  contact: z.object({ who: z.string(), avoid: z.string(), text: z.string() }),
+  steps: z.array(PlanStepSchema),
+  offer: z.object({
+    status: z.enum(['range', 'no-benchmark', 'nothing-owed']),
+    balanceCents: cents.describe('the balance less what the corrections ask to remove'),
+    paidCents: cents.optional().describe('already paid or credited (payments, adjustments, insurer payments): subtracted from the benchmarks, which are totals for the services'),
+    anchors: z.array(AnchorSchema).describe('benchmarks: totals for the services on the bill'),
+    lowCents: cents.optional().describe('the opening offer for the balance'),
+    highCents: cents.optional().describe('the most to settle the balance for'),
+    text: z.string(),
+    facts: z.array(z.string()),
+  }),
+  advocate: z.object({
+    consider: z.boolean(),
+    reasons: z.array(z.string()),
+    feePercent: z.number().optional().describe("the advocate's fee as a percent of savings, as the user gave it"),
+    potentialSavingsCents: cents.optional(),
+    feeCents: cents.optional(),
+    text: z.string(),
+    facts: z.array(z.string()),
+  }),
+  credit: z.array(z.object({ text: z.string(), fact: z.string() })),
+  help: z.array(z.object({ text: z.string(), fact: z.string() })),
+});
+
+/** The negotiation plan (see {@link PlanSchema}). */
+export type Plan = z.infer<typeof PlanSchema>;
+/** A plan step (see {@link PlanStepSchema}). */
+export type PlanStep = z.infer<typeof PlanStepSchema>;
+
 /** One bill's audit report. */
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -86,6 +157,9 @@ export const ReportSchema = z.object({
       statementDate: FactSchema(z.string()).optional(),
       nonprofit: FactSchema(z.boolean()).optional(),
       diagnoses: FactSchema(z.array(z.string())).optional(),
+      facilityNetwork: FactSchema(z.enum(NETWORK_STATUSES)).optional(),
+      state: FactSchema(z.enum(US_STATES)).optional(),
+      gfe: FactSchema(z.array(z.object({ provider: z.string().optional(), amountCents: cents }))).optional(),
     }),
     provider: z.object({ name: z.string().optional(), npi: z.string().optional() }).optional(),
     statedTotals: z.array(z.object({ kind: z.string(), label: z.string(), amountCents: cents })),
@@ -110,7 +184,7 @@ export const ReportSchema = z.object({
       }),
     )
       .describe('rules that did not apply to this bill, or could not check some of its lines (and why); rules that checked every line they concern are only counted in rulesRun'),
-    data: z.array(z.object({ kind: z.string(), name: z.string(), source: z.string(), rows: z.number().int().optional(), period: z.string().optional() })),
+    data: z.array(z.object({ kind: z.string(), name: z.string(), source: z.string(), rows: z.number().int().optional(), period: z.string().optional(), digest: z.string().optional() })),
   }),
   errors: z.array(ProblemSchema),
   warnings: z.array(z.object({ message: z.string(), location: LocationSchema.optional() })),
@@ -124,6 +198,7 @@ export const ReportSchema = z.object({
     insurancePaidCents: cents.describe('an insurance payment the bill states without itemizing it (negative)'),
     balanceCents: cents,
     nextSteps: z.array(z.string()),
+    plan: PlanSchema.optional(),
   }),
 });
 

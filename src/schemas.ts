@@ -3,12 +3,14 @@
  * native JSON bill and the rule file, as printed by `medbill schema report|bill|rule`.
  */
 import { z } from 'zod';
+import { AssistResultSchema } from './assist.js';
+import { FactsFileSchema } from './facts.js';
 import { BillInputSchema } from './bill/schema.js';
 import { BatchReportSchema, ReportSchema } from './report.js';
 import { RuleFileSchema } from './rules/schema.js';
 
 /** Names accepted by `medbill schema`. */
-export const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule'] as const; // keep in step with cli.ts
+export const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule', 'assist', 'facts'] as const; // keep in step with cli.ts
 
 /** One of {@link SCHEMA_NAMES}. */
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
@@ -18,11 +20,13 @@ const TITLES: Record<SchemaName, string> = {
   batch: 'medbill batch report (several bills, --format json)',
   bill: 'medbill native JSON bill',
   rule: 'medbill rule file (YAML)',
+  assist: 'medbill assist result (--format json)',
+  facts: 'medbill facts file (rules/tables/facts.yaml)',
 };
 
 /** The JSON Schema (draft 2020-12) for `name`, as a plain object. */
 export function jsonSchema(name: SchemaName): Record<string, unknown> {
-  const schema = { report: ReportSchema, batch: BatchReportSchema, bill: BillInputSchema, rule: RuleFileSchema }[name];
-  const out = z.toJSONSchema(schema, { io: name === 'bill' || name === 'rule' ? 'input' : 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = { report: ReportSchema, batch: BatchReportSchema, bill: BillInputSchema, rule: RuleFileSchema, assist: AssistResultSchema, facts: FactsFileSchema }[name];
+  const out = z.toJSONSchema(schema, { io: name === 'bill' || name === 'rule' || name === 'facts' ? 'input' : 'output', unrepresentable: 'any' }) as Record<string, unknown>;
   return { $id: `https://medbill.invalid/schema/${name}.json`, title: TITLES[name], ...out };
 }

@@ -1,6 +1,6 @@
 /**
  * Runs the built CLI on every bill under ../shared/cases and checks each expectation of its
- * case.json whose capability this build supports (core). See ../shared/cases/README.md.
+ * case.json whose capability this build supports (core, rights). See ../shared/cases/README.md.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,7 +13,7 @@ import { cli } from './helpers.js';
 const SHARED = resolve(__dirname, '..', '..', 'shared', 'cases');
 const COPY = resolve(__dirname, '..', 'fixtures', 'cases');
 const CASES = existsSync(SHARED) ? SHARED : COPY;
-const SUPPORTED = new Set(['core']);
+const SUPPORTED = new Set(['core', 'rights']);
 
 interface Expectation {
   lines: number[];

@@ -168,7 +168,7 @@ describe('medbill audit', () => {
 });
 
 describe('medbill schema and rules', () => {
-  it.each(['report', 'batch', 'bill', 'rule'])('schema %s prints a JSON Schema', async (name) => {
+  it.each(['report', 'batch', 'bill', 'rule', 'assist', 'facts'])('schema %s prints a JSON Schema', async (name) => {
     const r = await cli(['schema', name]);
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { $schema: string; type: string; properties: Record<string, unknown> };
@@ -186,14 +186,14 @@ describe('medbill schema and rules', () => {
     const list = await cli(['rules', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('duplicate-line');
-    expect(list.stdout).toMatch(/26 rules \(sha256:/);
+    expect(list.stdout).toMatch(/30 rules \(sha256:/);
     const show = await cli(['rules', 'show', 'room-nights-exceed-stay']);
     expect(show.stdout).toContain('SSA POMS HI 00601.070');
     expect(show.stdout).toContain('Exceptions:');
-    expect((await cli(['rules', 'validate'])).stdout).toMatch(/26 rule\(s\) in .* are valid/);
+    expect((await cli(['rules', 'validate'])).stdout).toMatch(/30 rule\(s\) in .* are valid/);
     const test = await cli(['rules', 'test']);
     expect(test.code).toBe(0);
-    expect(test.stdout).toContain('26 passed, 0 failed');
+    expect(test.stdout).toContain('30 passed, 0 failed');
   });
 
   it('rules validate names file and key of a broken rule, exit 2', async () => {

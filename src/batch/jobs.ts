@@ -8,12 +8,13 @@ import { buildBill, type BillOptions, type LineLayout, type RawBill, type RawLin
 import { csvRecords, CsvGrouper, groupToRawBill, type CsvGroup, type CsvLayout } from '../bill/csv.js';
 import { parseBill, type ReadOptions } from '../bill/read.js';
 import { readJson } from '../bill/json.js';
-import { audit, errorReport } from '../engine.js';
+import { audit, errorReport, type AuditContext } from '../engine.js';
 import { toProblems, type Problem } from '../errors.js';
 import { formatMarkdown } from '../formatters/markdown.js';
 import { formatText } from '../formatters/text.js';
 import type { Report } from '../report.js';
 import type { RuleSet } from '../rules/loader.js';
+import type { PlanOptions } from '../plan.js';
 
 /** Output formats a job renders each report in. */
 export type OutputFormat = 'text' | 'json' | 'ndjson' | 'markdown';
@@ -25,6 +26,8 @@ export interface JobSettings {
   color: 0 | 1;
   width: number;
   version: string;
+  /** Benchmarks and fees for the negotiation plan (`--medicare-amount`, `--advocate-fee`, ...). */
+  plan?: PlanOptions;
 }
 
 /** A whole file read as one text (a single bill, a JSON bill, a small grouped file). */
@@ -98,6 +101,11 @@ export interface JobResult {
   fileTotals?: number;
 }
 
+/** The audit context of a job: the tool version and the plan options. */
+function ctxOf(s: JobSettings): AuditContext {
+  return s.plan ? { version: s.version, plan: s.plan } : { version: s.version };
+}
+
 /** Renders one report in the run's format (ndjson: one line; json: pretty, without trailing newline). */
 export function render(report: Report, s: JobSettings): string {
   switch (s.format) {
@@ -131,7 +139,7 @@ export function statOf(r: Report): BillStat {
 /** Builds and audits one raw bill; a bill that cannot be read becomes an error report. */
 export function auditRaw(raw: RawBill, options: BillOptions, rules: RuleSet, s: JobSettings): Report {
   try {
-    return audit(buildBill(raw, options), rules, { version: s.version });
+    return audit(buildBill(raw, options), rules, ctxOf(s));
   } catch (err) {
     const problems = toProblems(err);
     if (raw.claim !== undefined) for (const p of problems) p.message = `claim ${raw.claim}: ${p.message}`;
@@ -195,7 +203,7 @@ function processJobInner(job: Job, rules: RuleSet, s: JobSettings): JobResult {
       push(result, errorReport(job.name, toProblems(err), rules, { version: s.version }), s);
       return result;
     }
-    for (const bill of bills) push(result, audit(bill, rules, { version: s.version }), s);
+    for (const bill of bills) push(result, audit(bill, rules, ctxOf(s)), s);
     return result;
   }
   if (job.kind === 'ndjson') {

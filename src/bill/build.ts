@@ -14,9 +14,12 @@ import type {
   EncounterType,
   InsuranceStatus,
   LineType,
+  NetworkStatus,
+  UsState,
   SourceRef,
   StatedTotal,
 } from './schema.js';
+import { US_STATES } from './schema.js';
 import {
   parseCodeCell,
   parseDate,
@@ -71,6 +74,10 @@ export interface FileFacts {
   admissionDate?: string;
   dischargeDate?: string;
   diagnoses?: string[];
+  facilityNetwork?: NetworkStatus;
+  state?: UsState;
+  /** The provider's Good Faith Estimate for the whole bill, in cents. */
+  gfeCents?: number;
 }
 
 /** Everything a reader produced for one bill, before line parsing. */
@@ -95,6 +102,12 @@ export interface BillOptions {
   dischargeDate?: string;
   diagnoses?: string[];
   nonprofit?: boolean;
+  /** Date of the bill (first post-discharge statement), any date form a bill may use. */
+  statementDate?: string;
+  facilityNetwork?: NetworkStatus;
+  state?: UsState;
+  /** Good Faith Estimates, per provider (NPI or name) or for the whole bill (no provider); cents. */
+  gfe?: Array<{ provider?: string; amountCents: number }>;
 }
 
 const MAX_PROBLEMS = 20;
@@ -369,6 +382,22 @@ export function parseEncounter(s: string | undefined): EncounterType | undefined
   return table[n];
 }
 
+/** Reads a network status (`in-network`, `INN`, `out of network`, `OON`). */
+export function parseNetwork(s: string | undefined): NetworkStatus | undefined {
+  if (!s) return undefined;
+  const n = s.toLowerCase().replace(/[^a-z]/g, '');
+  if (['innetwork', 'inn', 'network', 'participating', 'par'].includes(n)) return 'in-network';
+  if (['outofnetwork', 'oon', 'outnetwork', 'nonnetwork', 'nonparticipating', 'nonpar'].includes(n)) return 'out-of-network';
+  return undefined;
+}
+
+/** Reads a US state postal code (`ca`, `CA`); undefined for anything else (the territories are not covered). */
+export function parseState(s: string | undefined): UsState | undefined {
+  if (!s) return undefined;
+  const t = s.trim().toUpperCase();
+  return (US_STATES as readonly string[]).includes(t) ? (t as UsState) : undefined;
+}
+
 /** Reads a bill type (`facility`, `UB-04`, `institutional`, `professional`, `CMS-1500`). */
 export function parseBillType(s: string | undefined): BillType | undefined {
   if (!s) return undefined;
@@ -413,7 +442,7 @@ export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
     origins[key] = { origin };
   };
   const f = raw.facts;
-  factDate('statementDate', f.statementDate, 'file');
+  factDate('statementDate', options.statementDate ?? f.statementDate, options.statementDate ? 'option' : 'file');
   factDate('admissionDate', options.admissionDate ?? f.admissionDate, options.admissionDate ? 'option' : 'file');
   factDate('dischargeDate', options.dischargeDate ?? f.dischargeDate, options.dischargeDate ? 'option' : 'file');
   if (facts.admissionDate && facts.dischargeDate && facts.dischargeDate < facts.admissionDate) {
@@ -424,7 +453,7 @@ export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
       location: { file: raw.path, field: 'dischargeDate' },
     });
   }
-  const setFact = <K extends 'billType' | 'insurance' | 'encounter' | 'nonprofit'>(key: K, opt: BillFacts[K] | undefined, file: BillFacts[K] | undefined) => {
+  const setFact = <K extends 'billType' | 'insurance' | 'encounter' | 'nonprofit' | 'facilityNetwork' | 'state' | 'gfe'>(key: K, opt: BillFacts[K] | undefined, file: BillFacts[K] | undefined) => {
     if (opt !== undefined) {
       facts[key] = opt;
       origins[key] = { origin: 'option' };
@@ -437,6 +466,9 @@ export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
   setFact('insurance', options.insurance, f.insurance);
   setFact('encounter', options.encounter, f.encounter);
   setFact('nonprofit', options.nonprofit, f.nonprofit);
+  setFact('facilityNetwork', options.facilityNetwork, f.facilityNetwork);
+  setFact('state', options.state, f.state);
+  setFact('gfe', options.gfe && options.gfe.length > 0 ? options.gfe.map((g) => ({ ...g })) : undefined, f.gfeCents !== undefined ? [{ amountCents: f.gfeCents }] : undefined);
   const dx: string[] = [];
   const addDx = (list: string[] | undefined, origin: 'file' | 'option', where: Location) => {
     if (!list) return;

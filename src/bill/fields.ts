@@ -119,6 +119,9 @@ export const HEADER_FIELDS = [
   'admissionDate',
   'dischargeDate',
   'diagnoses',
+  'facilityNetwork',
+  'state',
+  'goodFaithEstimate',
 ] as const;
 
 /** One of {@link HEADER_FIELDS}. */
@@ -143,6 +146,9 @@ const HEADER_ALIASES: Record<HeaderField, string[]> = {
   admissionDate: ['admissiondate', 'admitdate', 'encounter.admissiondate', 'encounter.admitdate', 'visit.admissiondate', 'admitted', 'admission'],
   dischargeDate: ['dischargedate', 'encounter.dischargedate', 'visit.dischargedate', 'discharged', 'discharge'],
   diagnoses: ['diagnoses', 'diagnosis', 'dx', 'diagnosiscodes', 'icd10', 'encounter.diagnoses'],
+  facilityNetwork: ['facilitynetwork', 'facilitynetworkstatus', 'facility.network', 'facility.networkstatus', 'hospital.network', 'hospital.networkstatus'],
+  state: ['state', 'provider.state', 'facility.state', 'hospital.state', 'servicestate'],
+  goodFaithEstimate: ['goodfaithestimate', 'gfe', 'gfeamount', 'gfetotal', 'goodfaithestimate.amount', 'gfe.amount'],
 };
 
 const HEADER_INDEX = new Map<string, HeaderField>();

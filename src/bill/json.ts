@@ -5,10 +5,10 @@
  * table as CSV headers; every key that could not be used is named in the report.
  */
 import { BillError, type Problem } from '../errors.js';
-import { parseBillType, parseEncounter, parseInsurance, type CellValue, type FileFacts, type LineLayout, type RawBill, type RawLine } from './build.js';
+import { parseBillType, parseEncounter, parseInsurance, parseNetwork, parseState, type CellValue, type FileFacts, type LineLayout, type RawBill, type RawLine } from './build.js';
 import { aliasRank, headerFieldFor, lineFieldFor, normalizeHeader, totalKindFor, type HeaderField, type LineField } from './fields.js';
 import { BillLineInputSchema } from './schema.js';
-import { parseBoolean } from './values.js';
+import { parseBoolean, parseMoney } from './values.js';
 
 /** Options of the JSON reader. */
 export interface JsonOptions {
@@ -126,6 +126,13 @@ export function readJson(input: string, opts: JsonOptions): RawBill[] {
     if (str('encounter')) facts.encounter = parseEncounter(str('encounter')) ?? bad('encounter', 'one of emergency, inpatient, outpatient, office');
     if (str('admissionDate')) facts.admissionDate = str('admissionDate');
     if (str('dischargeDate')) facts.dischargeDate = str('dischargeDate');
+    if (str('facilityNetwork')) facts.facilityNetwork = parseNetwork(str('facilityNetwork')) ?? bad('facilityNetwork', 'in-network or out-of-network');
+    if (str('state')) facts.state = parseState(str('state')) ?? bad('state', 'a US state postal code such as CA (the territories are not covered)');
+    if (headerValues.goodFaithEstimate) {
+      const m = parseMoney(headerValues.goodFaithEstimate.value as string | number);
+      if (!m.ok || m.value === undefined || m.value < 0) bad('goodFaithEstimate', 'an amount in dollars such as 1200.00');
+      else facts.gfeCents = m.value;
+    }
     const dx = headerValues.diagnoses?.value;
     if (dx !== undefined && dx !== null) facts.diagnoses = Array.isArray(dx) ? dx.map(String) : String(dx).split(/[\s,;]+/);
   }

@@ -12,6 +12,23 @@ export const BILL_TYPES = ['facility', 'professional'] as const;
 export const INSURANCE_STATUSES = ['uninsured', 'self-pay', 'in-network', 'out-of-network', 'medicare', 'medicaid'] as const;
 /** Encounter types. */
 export const ENCOUNTER_TYPES = ['emergency', 'inpatient', 'outpatient', 'office'] as const;
+/** Network status of the facility where the care was given, for the plan the patient has (No Surprises Act). */
+export const NETWORK_STATUSES = ['in-network', 'out-of-network'] as const;
+/** One of {@link NETWORK_STATUSES}. */
+export type NetworkStatus = (typeof NETWORK_STATUSES)[number];
+
+/**
+ * US states and DC by postal code (the HHS poverty guidelines cover these; the territories
+ * are not covered: rights.md (e)).
+ */
+export const US_STATES = [
+  'AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY', 'LA', 'ME', 'MD',
+  'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC',
+  'SD', 'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY',
+] as const;
+/** One of {@link US_STATES}. */
+export type UsState = (typeof US_STATES)[number];
+
 /** What a bill line is: a charge, a patient/insurer payment, an adjustment, or a reversal of a charge. */
 export const LINE_TYPES = ['charge', 'payment', 'adjustment', 'reversal'] as const;
 
@@ -88,7 +105,13 @@ export const BillFactsSchema = z.object({
   dischargeDate: isoDate.optional(),
   nonprofit: z.boolean().optional(),
   diagnoses: z.array(z.string()),
-  statementDate: isoDate.optional(),
+  statementDate: isoDate.optional().describe('date of the bill (the first post-discharge statement): deadlines count from it'),
+  facilityNetwork: z.enum(NETWORK_STATUSES).optional().describe("the facility's network status for the patient's plan"),
+  state: z.enum(US_STATES).optional().describe('US state (postal code) of the hospital and the patient, whose charity-care and credit-reporting laws the next steps name'),
+  gfe: z
+    .array(z.object({ provider: z.string().optional().describe('NPI or name; absent: the whole bill'), amountCents: cents }))
+    .optional()
+    .describe('Good Faith Estimates (uninsured/self-pay), per provider or facility'),
   origins: z.record(z.string(), z.object({ origin: z.enum(FACT_ORIGINS), note: z.string().optional() })),
 });
 
@@ -159,6 +182,9 @@ export const BillInputSchema = z
       .optional(),
     patient: z.object({ name: z.string().optional(), accountNumber: Text.optional() }).strict().optional(),
     statementDate: z.string().optional(),
+    facilityNetwork: z.enum(NETWORK_STATUSES).optional(),
+    state: z.string().optional().describe('US state postal code, e.g. CA'),
+    goodFaithEstimate: Money.optional().describe("the provider's Good Faith Estimate for this bill (uninsured/self-pay)"),
     billType: z.enum(BILL_TYPES).optional(),
     insurance: z.enum(INSURANCE_STATUSES).optional(),
     payer: z.string().optional(),

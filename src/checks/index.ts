@@ -3,10 +3,13 @@
  * detection is a new file in this folder, added here.
  */
 import { addOnPrimary } from './add-on-primary.js';
+import { balanceBilling } from './balance-billing.js';
 import { componentOf } from './component-of.js';
 import { dateOutsideStay } from './date-outside-stay.js';
 import { duplicate } from './duplicate.js';
+import { financialAssistance } from './financial-assistance.js';
 import { frequencyLimit } from './frequency-limit.js';
+import { gfeExcess } from './gfe-excess.js';
 import { keywordMatch } from './keyword-match.js';
 import { levelVsDiagnosis } from './level-vs-diagnosis.js';
 import { panelOverlap } from './panel-overlap.js';
@@ -31,5 +34,8 @@ export const CHECK_KINDS: ReadonlyMap<string, CheckKind<unknown>> = new Map(
     requiresCompanion,
     unitPrice,
     statedTotal,
+    balanceBilling,
+    gfeExcess,
+    financialAssistance,
   ] as Array<CheckKind<never>>).map((k) => [k.name, k as unknown as CheckKind<unknown>]),
 );

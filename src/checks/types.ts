@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { Bill, BillFacts, BillLine } from '../bill/schema.js';
 import { RulesError } from '../errors.js';
+import type { FactBook } from '../facts.js';
 import type { RuleRef } from '../rules/predicates.js';
 import type { Confidence, Severity } from '../rules/schema.js';
 import type { TableRegistry } from '../rules/tables.js';
@@ -66,9 +67,11 @@ export interface CheckOutput {
   gaps: Gap[];
 }
 
-/** What `prepare` gets: the pack's tables and where the rule's options sit, for errors. */
+/** What `prepare` gets: the pack's tables, the facts book and where the rule's options sit, for errors. */
 export interface PrepareContext {
   tables: TableRegistry;
+  /** The facts medbill may state (rules/tables/facts.yaml): thresholds and deadlines come from here. */
+  facts: FactBook;
   ref: RuleRef;
 }
 
@@ -80,6 +83,12 @@ export interface CheckKind<O = unknown> {
   placeholders: readonly string[];
   /** The schema of its `options` (documentation: `medbill rules kinds`; `prepare` validates with it). */
   options: z.ZodType;
+  /**
+   * `bill` for a kind whose findings are about the bill as a whole (its findings have no
+   * lines): when a bill fact it needs is unknown, the gap is reported for the bill, not for
+   * every line. Default `line`.
+   */
+  scope?: 'line' | 'bill';
   /** Validates and resolves the rule's options (sets, tables). Throws {@link RulesError}. */
   prepare(options: unknown, ctx: PrepareContext): O;
   run(input: CheckInput<O>): CheckOutput;

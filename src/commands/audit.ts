@@ -10,8 +10,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import { parseBillType, parseEncounter, parseInsurance } from '../bill/build.js';
 import { LINE_FIELD_DOCS, LINE_FIELDS, lineFieldFor, type LineField } from '../bill/fields.js';
 import type { ReadOptions } from '../bill/read.js';
-import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES } from '../bill/schema.js';
-import { formatCents, parseDate } from '../bill/values.js';
+import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES, NETWORK_STATUSES, type NetworkStatus, type UsState } from '../bill/schema.js';
+import { formatCents } from '../bill/values.js';
 import { runBatch, type OutputSink, type Progress } from '../batch/run.js';
 import type { JobSettings } from '../batch/jobs.js';
 import { BillError, IoError, UsageError } from '../errors.js';
@@ -19,7 +19,23 @@ import { ExitCode } from '../exit-codes.js';
 import { toolVersion } from '../paths.js';
 import { loadRules, type RuleSet } from '../rules/loader.js';
 import { severityRank, SEVERITIES, type Severity } from '../rules/schema.js';
-import { collect, colorLevel, printProblems, repeat, ruleDirs, type Io, type RegisterCommands } from './shared.js';
+import type { PlanOptions } from '../plan.js';
+import {
+  centsOption,
+  collect,
+  colorLevel,
+  gfeOption,
+  isoDateOption,
+  percentOption,
+  printProblems,
+  repeat,
+  ruleDirs,
+  stateOption,
+  type Io,
+  type RegisterCommands,
+} from './shared.js';
+
+export { isoDateOption };
 
 const FORMATS = ['text', 'json', 'ndjson', 'markdown'] as const;
 const FAIL_ON = [...SEVERITIES, 'never'] as const;
@@ -48,6 +64,14 @@ interface AuditOptions {
   discharge?: string;
   diagnosis: string[];
   nonprofit?: boolean;
+  statementDate?: string;
+  facilityNetwork?: NetworkStatus;
+  state?: UsState;
+  gfe?: Array<{ provider?: string; amountCents: number }>;
+  medicareAmount?: number;
+  cashPrice?: number;
+  agbPercent?: number;
+  advocateFee?: number;
   color?: boolean;
   verbose?: boolean;
 }
@@ -57,13 +81,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more (got "${value}")`);
   return n;
-}
-
-/** Commander option parser for a date option: any date form a bill may use, returned as ISO. */
-export function isoDateOption(value: string): string {
-  const d = parseDate(value);
-  if (!d.ok || d.value === undefined) throw new InvalidArgumentError(`expected a date such as 2026-03-05 (got "${value}")`);
-  return d.value;
 }
 
 function parseMap(entries: string[]): Partial<Record<LineField, string>> {
@@ -189,7 +206,16 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   if (o.encounter) readOptions.encounter = parseEncounter(o.encounter);
   if (o.admission) readOptions.admissionDate = o.admission;
   if (o.discharge) readOptions.dischargeDate = o.discharge;
-  if (o.nonprofit) readOptions.nonprofit = true;
+  if (o.nonprofit !== undefined) readOptions.nonprofit = o.nonprofit;
+  if (o.statementDate) readOptions.statementDate = o.statementDate;
+  if (o.facilityNetwork) readOptions.facilityNetwork = o.facilityNetwork;
+  if (o.state) readOptions.state = o.state;
+  if (o.gfe && o.gfe.length > 0) readOptions.gfe = o.gfe;
+  const plan: PlanOptions = {};
+  if (o.medicareAmount !== undefined) plan.medicareCents = o.medicareAmount;
+  if (o.cashPrice !== undefined) plan.cashPriceCents = o.cashPrice;
+  if (o.agbPercent !== undefined) plan.agbPercent = o.agbPercent;
+  if (o.advocateFee !== undefined) plan.advocateFeePercent = o.advocateFee;
   if (o.admission && o.discharge && o.discharge < o.admission) throw new UsageError(`--discharge ${o.discharge} is before --admission ${o.admission}`);
   const jobs = o.jobs ?? availableParallelism();
 
@@ -200,7 +226,10 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   const files = await expandInputs([...inputs, ...listed], io.cwd);
   if (files.length === 0) throw new UsageError('no bill to audit: give files, directories, patterns, - for stdin, or --input-list');
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
-
+  const perBill = [o.gfe?.some((g) => g.provider === undefined) ? '--gfe AMOUNT' : '', plan.medicareCents !== undefined ? '--medicare-amount' : '', plan.cashPriceCents !== undefined ? '--cash-price' : ''].filter(Boolean);
+  if ((files.length > 1 || o.groupBy) && perBill.length > 0) {
+    throw new UsageError(`${perBill.join(', ')} describe${perBill.length === 1 ? 's' : ''} one bill; audit one bill at a time with ${perBill.length === 1 ? 'it' : 'them'} (or give --gfe PROVIDER=AMOUNT)`);
+  }
   if (files.includes('-') && io.stdin.isTTY) throw new UsageError('- reads a bill from standard input, but it is a terminal: pipe a bill in (medbill audit - < bill.csv) or give a file');
   let sink: OutputSink & { failure?: Error };
   let finishOutput: () => Promise<void> = async () => {};
@@ -236,6 +265,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     color: toFile ? 0 : colorLevel(o.color, io),
     width: io.stdout.columns ?? 100,
     version: toolVersion(),
+    plan,
   };
   let totals: Progress;
   try {
@@ -298,6 +328,8 @@ Examples:
   $ medbill audit claims.csv --group-by claim_id --format ndjson
   $ cat bill.tsv | medbill audit - --map charge="Amt Billed"
   $ medbill audit 'bills/*.csv' --fail-on warning
+  $ medbill audit bill.csv --insurance self-pay --gfe 1200 --statement-date 2026-05-01
+  $ medbill audit bill.csv --insurance uninsured --nonprofit --state CA --cash-price 3100 --advocate-fee 30
 
 Columns read (any of their usual names; case and spaces ignored):
 ${LINE_FIELDS.map((f) => `  ${f.padEnd(16)}${LINE_FIELD_DOCS[f]}`).join('\n')}
@@ -334,6 +366,15 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup })
     .option('--discharge <date>', 'discharge date (inpatient)', isoDateOption)
     .option('--diagnosis <code>', 'ICD-10-CM diagnosis code (repeatable)', repeat, [])
     .option('--nonprofit', 'the hospital is a nonprofit (tax-exempt) hospital')
+    .option('--no-nonprofit', 'the hospital is not tax-exempt (for-profit)')
+    .option('--statement-date <date>', 'date of the bill (the first statement after discharge): deadlines count from it', isoDateOption)
+    .addOption(new Option('--facility-network <status>', "the facility's network status for your plan (No Surprises Act checks)").choices(NETWORK_STATUSES))
+    .option('--state <XX>', "US state (postal code) of the hospital and your home: its charity-care and credit-reporting laws in the next steps", stateOption)
+    .option('--gfe <[provider=]amount>', 'Good Faith Estimate in dollars, for the bill or for one provider NPI (repeatable)', gfeOption)
+    .option('--medicare-amount <dollars>', 'what Medicare pays for the services on this bill (offer benchmark)', centsOption)
+    .option('--cash-price <dollars>', "the hospital's discounted cash price for these services, from its price file (offer benchmark)", centsOption)
+    .option('--agb-percent <percent>', "the AGB percentage in the hospital's financial assistance policy (offer benchmark)", percentOption)
+    .option('--advocate-fee <percent>', "a billing advocate's fee as a percent of savings, to see what it would cost", percentOption)
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
     .option('--verbose', 'print notes about the input and stack traces of internal errors')

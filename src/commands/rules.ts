@@ -55,7 +55,7 @@ export const registerRules: RegisterCommands = (program, { io, state }) => {
         `kind:        ${r.kind.name} (${r.kind.summary})`,
         `category:    ${d.category}    severity: ${d.severity}    confidence: ${d.confidence}`,
         ...(d.docs.catalogue ? [`catalogue:   ${d.docs.catalogue}`] : []),
-        ...(d.appliesTo ? [`applies to:  ${Object.entries(d.appliesTo).map(([k, v]) => `${k} ${(v as string[]).join('|')}`).join(', ')}`] : []),
+        ...(d.appliesTo ? [`applies to:  ${Object.entries(d.appliesTo).map(([k, v]) => `${k} ${(v as Array<string | boolean>).join('|')}`).join(', ')}`] : []),
         '',
         d.docs.rationale.trim(),
         '',
@@ -63,6 +63,9 @@ export const registerRules: RegisterCommands = (program, { io, state }) => {
         ...(d.docs.exceptions ?? ['none listed']).map((e) => `  - ${e}`),
         'Sources:',
         ...d.docs.references.map((e) => `  - ${e}`),
+        ...(d.docs.facts && d.docs.facts.length > 0
+          ? ['Facts it states (medbill facts):', ...d.docs.facts.map((id) => `  - ${id}: ${set.facts.get(id).text} (${set.facts.get(id).source}; re-check ${set.facts.get(id).recheck ?? 'not needed'})`)]
+          : []),
       ];
       io.stdout.write(lines.join('\n') + '\n');
       state.code = ExitCode.OK;

@@ -8,13 +8,13 @@ import type { SchemaName } from '../schemas.js';
 import type { RegisterCommands } from './shared.js';
 
 /** Names accepted by `medbill schema` (kept here so the schema module loads only when used). */
-const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule'] as const;
+const SCHEMA_NAMES = ['report', 'batch', 'bill', 'rule', 'assist', 'facts'] as const;
 
 /** Adds `medbill schema`. */
 export const registerSchema: RegisterCommands = (program, { io, state }) => {
   program
     .command('schema')
-    .description('print the JSON Schema of the report, the batch report, the native JSON bill or a rule file')
+    .description('print the JSON Schema of the report, the batch report, the native JSON bill, a rule file, the assist result or the facts file')
     .addArgument(new Argument('<name>', 'which schema').choices(SCHEMA_NAMES))
     .addHelpText('after', '\nExamples:\n  $ medbill schema report > report.schema.json\n  $ medbill schema bill\n')
     .action(async (name: string) => {

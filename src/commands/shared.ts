@@ -3,7 +3,10 @@
  * command state that carries the exit code, option parsers and output helpers.
  */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseState } from '../bill/build.js';
+import type { UsState } from '../bill/schema.js';
+import { parseDate, parseMoney } from '../bill/values.js';
 import { formatProblem, MedbillError, type Problem } from '../errors.js';
 import { defaultRulesDir } from '../rules/loader.js';
 
@@ -55,4 +58,48 @@ export function printProblems(problems: Problem[], io: Io, verbose?: boolean, er
 /** The default rule pack followed by the `--rules` packs, resolved against the working directory. */
 export function ruleDirs(extra: string[], cwd: string): string[] {
   return [defaultRulesDir(), ...extra.map((d) => resolve(cwd, d))];
+}
+
+/** Commander option parser for a date option: any date form a bill may use, returned as ISO. Throws InvalidArgumentError. */
+export function isoDateOption(value: string): string {
+  const d = parseDate(value);
+  if (!d.ok || d.value === undefined) throw new InvalidArgumentError(`expected a date such as 2026-03-05 (got "${value}")`);
+  return d.value;
+}
+
+/** Commander option parser for a dollar amount (`40000`, `$40,000.00`), returned as integer cents ≥ 0. Throws InvalidArgumentError. */
+export function centsOption(value: string): number {
+  const m = parseMoney(value);
+  if (!m.ok || m.value === undefined || m.value < 0) throw new InvalidArgumentError(`expected an amount in dollars such as 1200 or $1,200.00 (got "${value}")`);
+  return m.value;
+}
+
+/** Commander option parser for a percentage from 0 to 100 (`38`, `38.5`, `38%`). Throws InvalidArgumentError. */
+export function percentOption(value: string): number {
+  const t = value.trim().replace(/%$/, '');
+  const n = /^\d+(\.\d+)?$/.test(t) ? Number(t) : NaN;
+  if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError(`expected a percentage from 0 to 100 such as 38 or 38.5 (got "${value}")`);
+  return n;
+}
+
+/** Commander option parser for a US state postal code (`CA`, `ny`), upper-cased. Throws InvalidArgumentError. */
+export function stateOption(value: string): UsState {
+  const st = parseState(value);
+  if (!st) throw new InvalidArgumentError(`expected a US state postal code such as CA or DC (got "${value}"; Puerto Rico and the other territories are not covered by the HHS poverty guidelines)`);
+  return st;
+}
+
+/**
+ * Commander option parser for a repeatable `--gfe [PROVIDER=]AMOUNT`: a Good Faith Estimate
+ * for the whole bill, or for one provider (NPI or name). Throws InvalidArgumentError.
+ */
+export function gfeOption(value: string, previous: Array<{ provider?: string; amountCents: number }> = []): Array<{ provider?: string; amountCents: number }> {
+  const eq = value.lastIndexOf('=');
+  const provider = eq > 0 ? value.slice(0, eq).trim() : undefined;
+  const amount = eq > 0 ? value.slice(eq + 1) : value;
+  const m = parseMoney(amount);
+  if (!m.ok || m.value === undefined || m.value < 0 || (eq >= 0 && !provider)) {
+    throw new InvalidArgumentError(`expected AMOUNT or PROVIDER=AMOUNT in dollars, e.g. 1200 or 1234567893=1200 (got "${value}")`);
+  }
+  return [...previous, { ...(provider ? { provider } : {}), amountCents: m.value }];
 }

@@ -43,6 +43,17 @@ export function formatMarkdown(report: Report): string {
   out.push('## Coverage', '', `${cov.lines} charge lines: ${cov.flagged} flagged, ${cov.passed} passed, ${cov.notChecked} not checked by any rule.`, '');
   for (const n of cov.notCheckedLines) out.push(`- line ${n.line}: ${esc(n.reasons.join('; '))}`);
   out.push('', '## Next steps', '');
-  s.nextSteps.forEach((step, i) => out.push(`${i + 1}. ${esc(step)}`));
+  const plan = s.plan;
+  if (!plan) {
+    s.nextSteps.forEach((step, i) => out.push(`${i + 1}. ${esc(step)}`));
+    return out.join('\n') + '\n';
+  }
+  out.push(`**Who to call:** ${esc(plan.contact.text)}`, '');
+  plan.steps.forEach((step, i) => out.push(`${i + 1}. ${esc(step.text)}`));
+  out.push('', '### Billing advocate', '', esc(plan.advocate.text), '', '### Protect your credit', '');
+  for (const item of plan.credit) out.push(`- ${esc(item.text)}`);
+  out.push('', '### Free help', '');
+  for (const item of plan.help) out.push(`- ${esc(item.text)}`);
+  out.push('', '_medbill is not legal advice. Its statements of law come from the facts listed by `medbill facts`, each with its source._');
   return out.join('\n') + '\n';
 }

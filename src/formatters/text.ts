@@ -63,7 +63,10 @@ function subjectLine(f: Finding): string {
 
 function findingBlock(f: Finding, c: ChalkInstance, width: number): string {
   const color = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.cyan;
-  const stake = f.amountAtStakeCents > 0 ? c.bold(`at stake ${formatCents(f.amountAtStakeCents)}`) : c.dim('amount depends on the record');
+  const stake =
+    f.amountAtStakeCents > 0
+      ? c.bold(`at stake ${formatCents(f.amountAtStakeCents)}`)
+      : c.dim(f.category === 'surprise-billing' ? "amount depends on your plan's in-network cost sharing" : f.lines.length === 0 ? 'no amount claimed' : 'amount depends on the record');
   const related = f.lines.length > 1 ? c.dim(` (see line${f.lines.length > 2 ? 's' : ''} ${f.lines.slice(1).join(', ')})`) : '';
   return [
     `  ${color(MARKS[f.severity])} ${c.bold(subjectLine(f))}${related} — ${stake}`,
@@ -139,6 +142,18 @@ export function formatText(report: Report, options: TextOptions = {}): string {
     for (const g of gaps) out.push(c.dim(wrap(`${g.rule}: line${g.lines.length > 1 ? 's' : ''} ${rangeList(g.lines)} — ${g.reason}`, width, '    ')));
   }
   out.push('', c.bold('Next steps'));
-  s.nextSteps.forEach((step, i) => out.push(wrap(`${i + 1}. ${step}`, width, '  ')));
+  const plan = s.plan;
+  if (!plan) {
+    s.nextSteps.forEach((step, i) => out.push(wrap(`${i + 1}. ${step}`, width, '  ')));
+    return out.join('\n') + '\n';
+  }
+  out.push(wrap(`Who to call: ${plan.contact.text}`, width, '  '));
+  plan.steps.forEach((step, i) => out.push(wrap(`${i + 1}. ${step.text}`, width, '  ')));
+  out.push(c.bold('  Billing advocate'), wrap(plan.advocate.text, width, '    '));
+  out.push(c.bold('  Protect your credit'));
+  for (const item of plan.credit) out.push(wrap(`- ${item.text}`, width, '    '));
+  out.push(c.bold('  Free help'));
+  for (const item of plan.help) out.push(wrap(`- ${item.text}`, width, '    '));
+  out.push(c.dim(wrap('medbill is not legal advice. Its statements of law come from the facts listed by medbill facts, each with its source.', width, '  ')));
   return out.join('\n') + '\n';
 }

@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { CHECK_KINDS } from '../checks/index.js';
 import { COMMON_PLACEHOLDERS, type CheckKind } from '../checks/types.js';
 import { RulesError, UsageError, type Problem } from '../errors.js';
+import { loadFacts, type FactBook } from '../facts.js';
 import { packageRoot } from '../paths.js';
 import { compilePredicate, type LineTest } from './predicates.js';
 import { PREDICATE_FIELDS, RuleFileSchema, type RuleFile } from './schema.js';
@@ -33,6 +34,8 @@ export interface LoadedRule {
 export interface RuleSet {
   rules: LoadedRule[];
   tables: TableRegistry;
+  /** The facts medbill may state (the shipped facts file), for rules, the plan and the report. */
+  facts: FactBook;
   packs: string[];
   digest: string;
 }
@@ -112,7 +115,7 @@ function explainPredicate(p: unknown, path: string[]): { key: string; message: s
   return { key: `${key}.${ops[0]}`, message: `the value of "${ops[0]}" has the wrong type` };
 }
 
-function loadRule(file: string, text: string, pack: string, tables: TableRegistry): LoadedRule {
+function loadRule(file: string, text: string, pack: string, tables: TableRegistry, facts: FactBook): LoadedRule {
   // A file validated at build time (same text, same schema) is not validated again.
   const valid = parseCache().rules[textHash(text)] as RuleFile | undefined;
   const def = valid ? structuredClone(valid) : validateRuleFile(parseYaml(text, file), file);
@@ -126,9 +129,12 @@ function loadRule(file: string, text: string, pack: string, tables: TableRegistr
       throw new RulesError(`message: unknown placeholder {${m[1]}} (kind ${kind.name} offers ${[...allowed].map((p) => `{${p}}`).join(', ')})`, { file, key: 'message' });
     }
   }
+  for (const [i, id] of (def.docs.facts ?? []).entries()) {
+    if (!facts.has(id)) throw new RulesError(`docs.facts.${i}: unknown fact "${id}" (see medbill facts)`, { file, key: `docs.facts.${i}` });
+  }
   let options: unknown;
   try {
-    options = kind.prepare(def.options, { tables, ref: { file, key: 'options' } });
+    options = kind.prepare(def.options, { tables, facts, ref: { file, key: 'options' } });
   } catch (err) {
     if (err instanceof RulesError) throw err;
     throw new RulesError(`options: ${(err as Error).message}`, { file, key: 'options' });
@@ -147,6 +153,7 @@ function loadRule(file: string, text: string, pack: string, tables: TableRegistr
  */
 export function loadRules(dirs: string[], selection: RuleSelection = {}): RuleSet {
   const tables = new TableRegistry();
+  const facts = loadFacts();
   const problems: Problem[] = [];
   const rules: LoadedRule[] = [];
   const seen = new Map<string, string>();
@@ -159,7 +166,7 @@ export function loadRules(dirs: string[], selection: RuleSelection = {}): RuleSe
         const text = readFileSync(file, 'utf8');
         hash.update(basename(file)).update('\0').update(text).update('\0');
         try {
-          const rule = loadRule(file, text, pack, tables);
+          const rule = loadRule(file, text, pack, tables, facts);
           const prev = seen.get(rule.id);
           if (prev) throw new RulesError(`id: rule "${rule.id}" is already defined in ${prev}; give yours another id (its file name too)`, { file, key: 'id' });
           seen.set(rule.id, file);
@@ -179,6 +186,7 @@ export function loadRules(dirs: string[], selection: RuleSelection = {}): RuleSe
     throw new RulesError(head.message, head.location, problems);
   }
   for (const f of tables.files().sort()) hash.update(basename(f)).update('\0').update(readFileSync(f)).update('\0');
+  hash.update('facts').update('\0').update(facts.digest).update('\0');
   const ids = new Set(rules.map((r) => r.id));
   for (const id of [...(selection.only ?? []), ...(selection.disable ?? [])]) {
     if (!ids.has(id)) throw new UsageError(`unknown rule id "${id}" (see medbill rules list)`);
@@ -186,5 +194,5 @@ export function loadRules(dirs: string[], selection: RuleSelection = {}): RuleSe
   const selected = rules.filter(
     (r) => r.def.enabled !== false && (!selection.only || selection.only.length === 0 || selection.only.includes(r.id)) && !(selection.disable ?? []).includes(r.id),
   );
-  return { rules: selected, tables, packs, digest: `sha256:${hash.digest('hex').slice(0, 16)}` };
+  return { rules: selected, tables, facts, packs, digest: `sha256:${hash.digest('hex').slice(0, 16)}` };
 }

@@ -5,7 +5,7 @@
  * bill-line fields. Nothing in a rule file is executed.
  */
 import { z } from 'zod';
-import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES } from '../bill/schema.js';
+import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES, NETWORK_STATUSES } from '../bill/schema.js';
 
 /** Finding severities, highest first. */
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
@@ -124,6 +124,7 @@ export const RuleFileSchema = z
         rationale: z.string().min(1),
         exceptions: z.array(z.string()).optional(),
         references: z.array(z.string()).min(1),
+        facts: z.array(z.string()).optional().describe('ids of the facts (medbill facts) the rule states; `rules show` prints them'),
       })
       .strict(),
     appliesTo: z
@@ -131,6 +132,8 @@ export const RuleFileSchema = z
         billType: z.array(z.enum(BILL_TYPES)).optional(),
         encounter: z.array(z.enum(ENCOUNTER_TYPES)).optional(),
         insurance: z.array(z.enum(INSURANCE_STATUSES)).optional(),
+        facilityNetwork: z.array(z.enum(NETWORK_STATUSES)).optional(),
+        nonprofit: z.array(z.boolean()).optional(),
       })
       .strict()
       .optional(),

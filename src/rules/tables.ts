@@ -10,6 +10,9 @@ import { z } from 'zod';
 import { RulesError } from '../errors.js';
 import { parseTableCsv, parseYaml } from './yaml.js';
 
+/** A code's shape: every digit read as 9 (`0042T` → `9999T`, `0450` → `9999`). */
+const shapeOf = (s: string) => s.replace(/[0-9]/g, '9');
+
 /** A named set of codes (CPT/HCPCS, revenue codes, modifiers, ICD-10 prefixes): exact values and inclusive ranges. */
 export class CodeSet {
   readonly name: string;
@@ -28,7 +31,11 @@ export class CodeSet {
     this.prefixes = prefixes;
   }
 
-  /** True when `v` is in the set: an exact value, within a range of the same length, or starting with a prefix. */
+  /**
+   * True when `v` is in the set: an exact value, within a range of the same shape (digits
+   * where the bounds have digits, the same letters where they have letters, so that the CPT
+   * range 00100-01999 does not take in Category III code 0042T), or starting with a prefix.
+   */
   has(v: string | undefined): boolean {
     if (v === undefined) return false;
     if (this.values.has(v)) return true;
@@ -37,7 +44,7 @@ export class CodeSet {
     const known = this.memo.get(v);
     if (known !== undefined) return known;
     let hit = false;
-    for (const [a, b] of this.ranges) if (v.length === a.length && v >= a && v <= b) hit = true;
+    for (const [a, b] of this.ranges) if (v.length === a.length && v >= a && v <= b && shapeOf(v) === shapeOf(a)) hit = true;
     if (!hit) for (const p of this.prefixes) if (v.startsWith(p)) hit = true;
     if (this.memo.size > 50_000) this.memo.clear();
     this.memo.set(v, hit);

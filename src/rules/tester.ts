@@ -4,7 +4,10 @@
  * rule id where the rule must fire, `ok:<rule-id>` where it must not (the exception cases),
  * and nothing elsewhere. Leading `#` lines are YAML bill facts (`# billType: facility`). A
  * `claim` column splits the fixture into several bills, and a `claims:` map in the header
- * gives a claim its own facts (`# claims: { B: { dischargeDate: 2026-03-05 } }`). A
+ * gives a claim its own facts (`# claims: { B: { dischargeDate: 2026-03-05 } }`); facts are
+ * billType, insurance, encounter, admissionDate, dischargeDate, statementDate, nonprofit,
+ * diagnoses, facilityNetwork, state and gfe (dollars: `gfe: 1200.00`, or a list of
+ * `{ provider, amount }`). A
  * bill-level expectation goes on a total row. The tester compares exactly: the lines the rule
  * disputes (first line of each finding) must be exactly the lines marked with its id. A
  * finding the rule lowered to info (an exception noted for review, e.g. modifier 59 on a
@@ -18,7 +21,8 @@ import { audit } from '../engine.js';
 import { toProblems, formatProblem } from '../errors.js';
 import type { LoadedRule, RuleSet } from './loader.js';
 import { parseYaml } from './yaml.js';
-import { parseBillType, parseEncounter, parseInsurance, type BillOptions } from '../bill/build.js';
+import { parseBillType, parseEncounter, parseInsurance, parseNetwork, parseState, type BillOptions } from '../bill/build.js';
+import { parseMoney } from '../bill/values.js';
 
 /** The outcome of testing one rule against its fixture. */
 export interface RuleTestResult {
@@ -42,6 +46,18 @@ function toFacts(data: Record<string, unknown>): BillOptions {
   if (str('dischargeDate')) facts.dischargeDate = str('dischargeDate');
   if (data.nonprofit !== undefined) facts.nonprofit = Boolean(data.nonprofit);
   if (Array.isArray(data.diagnoses)) facts.diagnoses = data.diagnoses.map(String);
+  if (str('statementDate')) facts.statementDate = str('statementDate');
+  if (str('facilityNetwork')) facts.facilityNetwork = parseNetwork(str('facilityNetwork'));
+  if (str('state')) facts.state = parseState(str('state'));
+  if (data.gfe !== undefined) {
+    // `gfe: 1200.00` (the whole bill) or `gfe: [{ provider: NPI, amount: 1200.00 }]`, in dollars.
+    const list = Array.isArray(data.gfe) ? (data.gfe as Array<Record<string, unknown>>) : [{ amount: data.gfe }];
+    facts.gfe = list.map((g) => {
+      const m = parseMoney(g.amount as string | number);
+      if (!m.ok || m.value === undefined) throw new Error(`gfe: expected an amount in dollars, got ${JSON.stringify(g.amount)}`);
+      return { ...(g.provider !== undefined ? { provider: String(g.provider) } : {}), amountCents: m.value };
+    });
+  }
   return facts;
 }
 

@@ -21,10 +21,11 @@ type YamlModule = typeof import('yaml');
 const require = createRequire(import.meta.url);
 let yamlModule: YamlModule | undefined;
 
-/** The cache file's content: parsed YAML, validated rule files and CSV records, by text hash. */
+/** The cache file's content: parsed YAML, validated rule files, the validated facts file and CSV records, by text hash. */
 export interface ParseCache {
   yaml: Record<string, unknown>;
   rules: Record<string, unknown>;
+  facts: Record<string, unknown>;
   csv: Record<string, Array<{ record: string[]; row: number }>>;
 }
 
@@ -43,7 +44,7 @@ export function textHash(text: string): string {
 /** The parse cache (empty when the file is missing or unreadable). */
 export function parseCache(): ParseCache {
   if (cache === undefined) {
-    cache = { yaml: {}, rules: {}, csv: {} };
+    cache = { yaml: {}, rules: {}, facts: {}, csv: {} };
     try {
       if (existsSync(ruleCachePath())) cache = { ...cache, ...(JSON.parse(readFileSync(ruleCachePath(), 'utf8')) as Partial<ParseCache>) };
     } catch {
