@@ -6,19 +6,8 @@ import { Chalk } from 'chalk';
 import type { AssistResult } from '../assist.js';
 import { stateName } from '../assist.js';
 import { formatCents } from '../bill/values.js';
+import { wrap } from './text.js';
 
-function wrap(text: string, width: number, indent: string): string {
-  const out: string[] = [];
-  let line = '';
-  for (const w of text.split(/\s+/)) {
-    if (line && (indent + line + ' ' + w).length > width) {
-      out.push(indent + line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) out.push(indent + line);
-  return out.join('\n');
-}
 
 /** Renders an assist result as terminal text. */
 export function formatAssistText(r: AssistResult, options: { color?: 0 | 1 | 2 | 3; width?: number } = {}): string {

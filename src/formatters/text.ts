@@ -16,6 +16,23 @@ export interface TextOptions {
   width?: number;
 }
 
+/**
+ * Word-wraps `text` to `width` columns, each line starting with `indent`. Words longer than a
+ * line stay whole.
+ */
+export function wrap(text: string, width: number, indent: string): string {
+  const out: string[] = [];
+  let line = '';
+  for (const w of text.split(/\s+/)) {
+    if (line && (indent + line + ' ' + w).length > width) {
+      out.push(indent + line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(indent + line);
+  return out.join('\n');
+}
+
 /** Replaces control characters (terminal escapes in a description) with U+FFFD. */
 export function printable(s: string): string {
   // eslint-disable-next-line no-control-regex
@@ -25,19 +42,6 @@ export function printable(s: string): string {
 const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'For review' };
 const MARKS: Record<Severity, string> = { error: '✖', warning: '▲', info: '•' };
 
-function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(/\s+/);
-  const out: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line && (indent + line + ' ' + w).length > width) {
-      out.push(indent + line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) out.push(indent + line);
-  return out.join('\n');
-}
 
 function factLine(report: Report): string {
   const f = report.input.facts;
