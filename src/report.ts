@@ -24,7 +24,7 @@ const LocationSchema = z.object({
 
 /** An error that stopped (part of) the audit: input, rules, I/O or internal. */
 export const ProblemSchema = z.object({
-  code: z.enum(['BILL_INVALID', 'RULES_INVALID', 'USAGE', 'IO', 'INTERNAL']),
+  code: z.enum(['BILL_INVALID', 'RULES_INVALID', 'DATA_INVALID', 'USAGE', 'IO', 'INTERNAL']),
   message: z.string(),
   location: LocationSchema.optional(),
 });
