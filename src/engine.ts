@@ -9,7 +9,7 @@ import { inferFacts } from './bill/infer.js';
 import { billTotals } from './bill/totals.js';
 import type { Bill, BillFacts, BillLine } from './bill/schema.js';
 import { formatCents } from './bill/values.js';
-import type { CheckOutput, FindingDraft, ReferenceData } from './checks/types.js';
+import type { CheckOutput, DataUse, FindingDraft, ReferenceData } from './checks/types.js';
 import type { Problem } from './errors.js';
 import type { LoadedRule, RuleSet } from './rules/loader.js';
 import { severityRank, type Severity } from './rules/schema.js';
@@ -185,6 +185,8 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   const gapReasons = new Map<number, Set<string>>();
   const allGaps = new Map<string, number[]>();
   const ruleCoverage: Report['coverage']['rules'] = [];
+  const dataUsed = new Map<string, DataUse>();
+  const kindFiles = new Set<string>();
 
   for (const rule of ruleSet.rules) {
     const scoped = rule.where ? charges.filter(rule.where) : charges;
@@ -207,6 +209,12 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
         continue;
       }
     }
+    for (const f of out.tableFiles ?? []) kindFiles.add(f);
+    if (out.notApplied !== undefined) {
+      ruleCoverage.push({ ruleId: rule.id, applied: false, notApplied: out.notApplied, checked: 0, gaps: [] });
+      continue;
+    }
+    for (const d of out.data ?? []) dataUsed.set(`${d.kind}|${d.name}|${d.period ?? ''}`, d);
     for (const d of out.findings) findings.push(dress(rule, d, byLine));
     for (const n of out.checked) {
       const s = checkedBy.get(n) ?? new Set<string>();
@@ -248,7 +256,15 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
     (factsOut as Record<string, unknown>)[key] = { value, origin: origin?.origin ?? 'file', ...(origin?.note ? { note: origin.note } : {}) };
   }
-  const tablesUsed = ruleSet.tables.files().map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)' }));
+  // Pack tables, except those a table-driven kind accounts for (it lists the data it used instead).
+  const tablesUsed: Report['coverage']['data'] = ruleSet.tables
+    .files()
+    .filter((f) => !kindFiles.has(f))
+    .map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)' }));
+  for (const d of [...dataUsed.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : (a.period ?? '') < (b.period ?? '') ? -1 : 1))) {
+    const { file: _file, ...entry } = d;
+    tablesUsed.push(entry);
+  }
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,

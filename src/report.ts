@@ -106,7 +106,19 @@ export const ReportSchema = z.object({
         gaps: z.array(z.object({ reason: z.string(), lines: z.array(z.number().int()) })),
       }),
     ),
-    data: z.array(z.object({ kind: z.string(), name: z.string(), source: z.string(), rows: z.number().int().optional(), period: z.string().optional() })),
+    data: z
+      .array(
+        z.object({
+          kind: z.string().describe('curated (a rule-pack table), or a data kind: ncci-ptp-practitioner, ncci-ptp-hospital, mue-practitioner, mue-hospital, mue-dme, aoc'),
+          name: z.string(),
+          source: z.string(),
+          rows: z.number().int().optional(),
+          period: z.string().optional().describe('the quarter of the table, e.g. 2026Q4'),
+          origin: z.enum(['imported', 'curated']).optional().describe('imported by the user (medbill data import) or shipped with medbill'),
+          importedAt: z.string().optional(),
+        }),
+      )
+      .describe('the reference data the audit used'),
   }),
   errors: z.array(ProblemSchema),
   warnings: z.array(z.object({ message: z.string(), location: LocationSchema.optional() })),
