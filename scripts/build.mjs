@@ -1,6 +1,8 @@
 // Build: compile TypeScript (dist/, the library API), parse the default rule pack into
 // dist/rule-cache.json, and bundle the CLI into one file (dist/medbill.mjs) so that a run
-// loads one module instead of a hundred: start-up time is most of a one-bill audit.
+// loads one module instead of a hundred: start-up time is most of a one-bill audit. Code
+// that only some commands need (the data commands, SQLite, zip and xlsx readers) is split
+// into chunks (dist/chunks/) loaded by dynamic import; native modules stay external.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,12 +13,17 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
 execFileSync(process.execPath, ['scripts/build-rule-cache.mjs'], { stdio: 'inherit' });
 const { build } = await import('esbuild');
 await build({
-  entryPoints: ['dist/cli.js'],
+  entryPoints: { medbill: 'dist/cli.js' },
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: 'dist/medbill.mjs',
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  // better-sqlite3 is a native addon: it is loaded from node_modules, and only by src/data/store.ts.
+  external: ['better-sqlite3'],
   logLevel: 'warning',
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
 });

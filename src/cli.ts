@@ -8,6 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerData } from './commands/data.js';
 import { registerRules } from './commands/rules.js';
 import { registerSchema } from './commands/schema.js';
 import { printProblems, processIo, type CommandContext, type Io, type RegisterCommands } from './commands/shared.js';
@@ -18,7 +19,7 @@ import { toolVersion } from './paths.js';
 export { processIo, type Io };
 
 /** Every command module, in the order `medbill --help` lists them. Add new ones here. */
-const COMMANDS: RegisterCommands[] = [registerAudit, registerSchema, registerRules];
+const COMMANDS: RegisterCommands[] = [registerAudit, registerData, registerSchema, registerRules];
 
 function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;

@@ -10,6 +10,8 @@ import { LINE_FIELD_DOCS, LINE_FIELDS, lineFieldFor, type LineField } from '../b
 import { readBillFile, type ReadOptions } from '../bill/read.js';
 import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES } from '../bill/schema.js';
 import { parseDate } from '../bill/values.js';
+import { dataDir } from '../data/dir.js';
+import { openReference } from '../data/reference.js';
 import { audit, errorReport } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -46,6 +48,7 @@ interface AuditOptions {
   nonprofit?: boolean;
   color?: boolean;
   verbose?: boolean;
+  dataDir?: string;
 }
 
 /** Commander option parser for a date option: any date form a bill may use, returned as ISO. */
@@ -118,19 +121,25 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
   const reports: Report[] = [];
   const progress = io.stderr.isTTY && files.length > 3;
-  for (const [i, file] of files.entries()) {
-    if (progress) io.stderr.write(`\rmedbill: reading ${i + 1}/${files.length} ${file.slice(-50)}\x1b[K`);
-    const shown = file === '-' ? '<stdin>' : file;
-    const read = await readBillFile(file === '-' ? '-' : resolve(io.cwd, file), readOptions, io.stdin, shown);
-    if (read.errors.length > 0) {
-      reports.push(errorReport(shown, read.errors, ruleSet, { version }));
-      continue;
+  // Imported CMS tables, when the data directory has any (SQLite is not loaded otherwise).
+  const reference = await openReference(dataDir(o.dataDir, io.env, io.cwd));
+  try {
+    for (const [i, file] of files.entries()) {
+      if (progress) io.stderr.write(`\rmedbill: reading ${i + 1}/${files.length} ${file.slice(-50)}\x1b[K`);
+      const shown = file === '-' ? '<stdin>' : file;
+      const read = await readBillFile(file === '-' ? '-' : resolve(io.cwd, file), readOptions, io.stdin, shown);
+      if (read.errors.length > 0) {
+        reports.push(errorReport(shown, read.errors, ruleSet, { version }));
+        continue;
+      }
+      for (const bill of read.bills) {
+        bill.source.path = shown;
+        const report = audit(bill, ruleSet, reference ? { version, reference: reference.forBill(bill) } : { version });
+        reports.push(report);
+      }
     }
-    for (const bill of read.bills) {
-      bill.source.path = shown;
-      const report = audit(bill, ruleSet, { version });
-      reports.push(report);
-    }
+  } finally {
+    reference?.close();
   }
   if (progress) io.stderr.write('\r\x1b[K');
   for (const r of reports) printProblems(r.errors, io, o.verbose);
@@ -196,6 +205,7 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup })
     .option('--nonprofit', 'the hospital is a nonprofit (tax-exempt) hospital')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
+    .option('--data-dir <dir>', 'where imported CMS tables are (default: $MEDBILL_DATA_DIR, else $XDG_DATA_HOME/medbill, else ~/.local/share/medbill)')
     .option('--verbose', 'print notes about the input and stack traces of internal errors')
     .addHelpText('after', AUDIT_HELP)
     .action(async (inputs: string[], o: AuditOptions) => {

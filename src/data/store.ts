@@ -147,9 +147,9 @@ export class Store {
     const all = this.datasets();
     if (all.length === 0) return {};
     this.lookups ??= {
-      ptp: this.db.prepare('SELECT dataset, col1, col2, effective, deletion, indicator, rationale FROM ptp WHERE col1 IN (SELECT value FROM json_each(?1)) AND col2 IN (SELECT value FROM json_each(?1))'),
-      mue: this.db.prepare('SELECT dataset, code, value, mai, rationale FROM mue WHERE code IN (SELECT value FROM json_each(?1))'),
-      aoc: this.db.prepare('SELECT dataset, addon, primary_code, type, effective, deletion, addon_deleted, primary_deleted FROM aoc WHERE addon IN (SELECT value FROM json_each(?1))'),
+      ptp: this.db.prepare('SELECT dataset, col1, col2, effective, deletion, indicator, rationale FROM ptp WHERE col1 IN (SELECT value FROM json_each(@codes)) AND col2 IN (SELECT value FROM json_each(@codes))'),
+      mue: this.db.prepare('SELECT dataset, code, value, mai, rationale FROM mue WHERE code IN (SELECT value FROM json_each(@codes))'),
+      aoc: this.db.prepare('SELECT dataset, addon, primary_code, type, effective, deletion, addon_deleted, primary_deleted FROM aoc WHERE addon IN (SELECT value FROM json_each(@codes))'),
     };
     const byId = new Map(all.map((d) => [d.id, d]));
     const unique = JSON.stringify([...new Set(codes)]);
@@ -168,7 +168,7 @@ export class Store {
     };
     const families = new Set([...kinds].map(familyOf));
     if (families.has('ptp')) {
-      const rows = this.lookups.ptp.all(unique) as Array<{ dataset: number; col1: string; col2: string; effective: string; deletion: string; indicator: '0' | '1' | '9'; rationale: string }>;
+      const rows = this.lookups.ptp.all({ codes: unique }) as Array<{ dataset: number; col1: string; col2: string; effective: string; deletion: string; indicator: '0' | '1' | '9'; rationale: string }>;
       for (const kind of ['ncci-ptp-practitioner', 'ncci-ptp-hospital'] as const) {
         if (!kinds.has(kind)) continue;
         const edits: PtpEdit[] = [];
@@ -181,7 +181,7 @@ export class Store {
       }
     }
     if (families.has('mue')) {
-      const rows = this.lookups.mue.all(unique) as Array<{ dataset: number; code: string; value: number; mai: 1 | 2 | 3; rationale: string }>;
+      const rows = this.lookups.mue.all({ codes: unique }) as Array<{ dataset: number; code: string; value: number; mai: 1 | 2 | 3; rationale: string }>;
       for (const kind of ['mue-practitioner', 'mue-hospital', 'mue-dme'] as const) {
         if (!kinds.has(kind)) continue;
         const limits: MueLimit[] = [];
@@ -194,7 +194,7 @@ export class Store {
       }
     }
     if (kinds.has('aoc')) {
-      const rows = this.lookups.aoc.all(unique) as Array<{ dataset: number; addon: string; primary_code: string; type: 1 | 2 | 3; effective: string; deletion: string; addon_deleted: string; primary_deleted: string }>;
+      const rows = this.lookups.aoc.all({ codes: unique }) as Array<{ dataset: number; addon: string; primary_code: string; type: 1 | 2 | 3; effective: string; deletion: string; addon_deleted: string; primary_deleted: string }>;
       const pairs: AocPair[] = [];
       for (const r of rows) {
         const d = byId.get(r.dataset);
