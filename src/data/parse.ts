@@ -255,8 +255,10 @@ export function* ptpRecords(d: DetectedSource): Generator<PtpRecord & { row: num
   for (const { row, cells } of rowsAfterHeader(d)) {
     if (row <= d.headerRow) continue;
     if (cells.every((c) => c === '')) continue;
+    // Legend rows sit between the header and the first edit; a row with a date where the
+    // effective date goes is an edit, and a malformed one is an error, not a legend.
     const first = (cells[0] ?? '').toUpperCase();
-    if (!started && !CODE.test(first)) continue;
+    if (!started && !CODE.test(first) && !/^\d{8}$/.test((cells[3] ?? '').trim())) continue;
     started = true;
     if (cells.length < 6) fail(d, row, 'row', `expected 7 tab-separated columns (column 1, column 2, pre-1996 flag, effective date, deletion date, modifier indicator, rationale), got ${cells.length}`);
     const column1 = code(d, row, 'Column 1', cells[0] ?? '');
