@@ -79,7 +79,7 @@ export async function readSources(file: string, shown: string = file): Promise<S
     buf = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new IoError(`cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { file: shown });
+    throw new IoError(`cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   const own = basename(shown).toLowerCase();
   if (!isZip(buf)) {
