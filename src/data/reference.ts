@@ -31,7 +31,7 @@ export async function openReference(dir: string): Promise<ReferenceSource | unde
   return {
     forBill(bill) {
       const codes = bill.lines.filter((l) => l.type === 'charge' && l.code).map((l) => l.code as string);
-      return codes.length === 0 ? {} : store.reference(codes);
+      return codes.length === 0 ? {} : { ...store.reference(codes) };
     },
     close: () => store.close(),
   };

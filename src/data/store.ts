@@ -67,7 +67,14 @@ export interface ImportOutcome {
 }
 
 /** Reference data of every imported kind for one bill, keyed by kind (see `AuditContext.reference`). */
-export type StoredReference = Partial<Record<DataKind, PtpData | MueData | AocData>>;
+export interface StoredReference {
+  'ncci-ptp-practitioner'?: PtpData;
+  'ncci-ptp-hospital'?: PtpData;
+  'mue-practitioner'?: MueData;
+  'mue-hospital'?: MueData;
+  'mue-dme'?: MueData;
+  aoc?: AocData;
+}
 
 type Db = BetterSqlite3.Database;
 
