@@ -9,7 +9,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { storePath } from './dir.js';
 import { familyOf, type DataKind, type Period } from './model.js';
-import { detectSource, type DetectedSource } from './parse.js';
+import { aocRecords, detectSource, mueRecords, ptpRecords, type DetectedSource } from './parse.js';
 import { readSources } from './sources.js';
 import type { ImportOutcome } from './store.js';
 
@@ -60,7 +60,7 @@ export async function importFiles(dir: string, files: Array<{ path: string; show
   const store = await openStore(dir, { create: true });
   let done = false;
   try {
-    const outcomes = store.import(chosen, now);
+    const outcomes = store.import(chosen, { ptp: ptpRecords, mue: mueRecords, aoc: aocRecords }, now);
     done = true;
     return { outcomes, skipped };
   } finally {
