@@ -14,12 +14,12 @@
  */
 import { z } from 'zod';
 import type { BillLine } from '../bill/schema.js';
-import { pickPeriod, tableLabel, type MueData, type MueLimit } from '../data/model.js';
+import { pickPeriod, tableLabel, type MueLimit } from '../data/model.js';
 import { RulesError } from '../errors.js';
 import { resolveList } from '../rules/predicates.js';
 import { ValueList } from '../rules/schema.js';
 import type { CodeSet } from '../rules/tables.js';
-import { chooseTable, curatedInfo, dataUses, type Curated } from './reference-tables.js';
+import { curatedInfo, dataUses, resolveTable, type Curated } from './reference-tables.js';
 import { excessAmount, groupBy, parseOptions, providerOf, type CheckKind, type FindingDraft, type Gap } from './types.js';
 
 const Options = z
@@ -84,14 +84,10 @@ export const mueLimit: CheckKind<Prepared> = {
     };
   },
   run({ facts, lines, exempt, options, reference }) {
-    const tableFiles = [options.curated.professional.file, options.curated.facility.file];
     const coded = lines.filter((l) => l.code);
-    const choice = chooseTable(facts, { professional: 'mue-practitioner', facility: 'mue-hospital' } as const, 'MUEs');
-    if ('notApplied' in choice) return { findings: [], checked: [], gaps: [], notApplied: choice.notApplied, tableFiles };
-    if ('gap' in choice) return { findings: [], checked: [], gaps: coded.length > 0 ? [{ lines: coded.map((l) => l.line), reason: choice.gap }] : [], tableFiles };
-    const curated = choice.kind === 'mue-practitioner' ? options.curated.professional : options.curated.facility;
-    const imported = reference[choice.kind] as MueData | undefined;
-    const data: MueData = imported ?? { datasets: [curated.info], rows: curated.rows, complete: false, codes: curated.codes };
+    const resolved = resolveTable(facts, lines, reference, options.curated, { professional: 'mue-practitioner', facility: 'mue-hospital' } as const, 'MUEs');
+    if ('done' in resolved) return resolved.done;
+    const { kind, curated, imported, data, tableFiles } = resolved;
     const periods = data.datasets.map((d) => d.period);
     const byCode = groupBy(data.rows, (r) => r.code);
 
@@ -122,7 +118,7 @@ export const mueLimit: CheckKind<Prepared> = {
       const units: BillLine[][] = limit.mai === 1 ? [group.filter((l) => !l.modifiers.some((m) => options.split.has(m))), ...group.filter((l) => l.modifiers.some((m) => options.split.has(m))).map((l) => [l])] : [group];
       const origin = imported ? 'imported' : 'curated';
       const period = imported ? limit.period : curated.info.period;
-      const table = tableLabel(choice.kind, period || 'undated', origin);
+      const table = tableLabel(kind, period || 'undated', origin);
       for (const set of units.filter((s) => s.length > 0)) {
         const billed = set.reduce((s, l) => s + (l.units ?? 0), 0);
         if (billed <= limit.value) continue;
@@ -133,7 +129,7 @@ export const mueLimit: CheckKind<Prepared> = {
             lines: [l.line, ...set.filter((x) => x.line !== l.line).map((x) => x.line)],
             amountAtStakeCents: excessAmount(l, over),
             values: { billed, limit: limit.value, mai: MAI_TEXT[limit.mai], excess, scope, table },
-            evidence: { code: limit.code, mueValue: limit.value, mai: limit.mai, unitsBilled: billed, unitsOverOnThisLine: over, rationale: limit.rationale || null, table: choice.kind, period: period || null, origin, source: limit.source },
+            evidence: { code: limit.code, mueValue: limit.value, mai: limit.mai, unitsBilled: billed, unitsOverOnThisLine: over, rationale: limit.rationale || null, table: kind, period: period || null, origin, source: limit.source },
           };
           const notes: string[] = [];
           if (limit.mai === 3) {
@@ -142,7 +138,7 @@ export const mueLimit: CheckKind<Prepared> = {
           }
           if (limit.mai === 1) notes.push('More units are billable only on separate lines with a modifier such as 59, 76, 91, XS or an anatomic modifier.');
           if (limit.value === 0) notes.push('An MUE of 0 means the code is not payable in this setting.');
-          if (picked && !picked.exact) notes.push(`No ${choice.kind} table for the quarter of ${dos} is imported; the ${picked.period} table was used.`);
+          if (picked && !picked.exact) notes.push(`No ${kind} table for the quarter of ${dos} is imported; the ${picked.period} table was used.`);
           if (notes.length > 0) draft.note = notes.join(' ');
           findings.push(draft);
         }
@@ -152,11 +148,11 @@ export const mueLimit: CheckKind<Prepared> = {
     if (noLimit.length > 0) {
       gaps.push({
         lines: noLimit,
-        reason: imported ? `no published MUE for the code in ${choice.kind} (CMS keeps some MUEs confidential)` : `code not in the curated ${choice.kind} table (import the CMS MUE file: medbill data import)`,
+        reason: imported ? `no published MUE for the code in ${kind} (CMS keeps some MUEs confidential)` : `code not in the curated ${kind} table (import the CMS MUE file: medbill data import)`,
       });
     }
     if (noUnits.length > 0) gaps.push({ lines: noUnits, reason: 'no units on the line' });
     if (undated.length > 0) gaps.push({ lines: undated, reason: 'no date of service' });
-    return { findings, checked, gaps, data: dataUses(choice.kind, data.datasets, curated.file), tableFiles };
+    return { findings, checked, gaps, data: dataUses(kind, data.datasets, curated.file), tableFiles };
   },
 };

@@ -15,12 +15,12 @@
  */
 import { z } from 'zod';
 import type { BillLine } from '../bill/schema.js';
-import { activeOn, pickPeriod, tableLabel, type PtpData, type PtpEdit } from '../data/model.js';
+import { activeOn, pickPeriod, tableLabel, type PtpEdit } from '../data/model.js';
 import { RulesError } from '../errors.js';
 import { resolveList } from '../rules/predicates.js';
 import { ValueList } from '../rules/schema.js';
 import type { CodeSet } from '../rules/tables.js';
-import { chooseTable, curatedInfo, dataUses, type Curated } from './reference-tables.js';
+import { curatedInfo, dataUses, resolveTable, type Curated } from './reference-tables.js';
 import { groupBy, parseOptions, providerOf, type CheckKind, type FindingDraft, type Gap } from './types.js';
 
 const Options = z
@@ -107,14 +107,10 @@ export const ptpEdit: CheckKind<Prepared> = {
     return p;
   },
   run({ facts, lines, charges, exempt, options, reference }) {
-    const tableFiles = [options.curated.professional.file, options.curated.facility.file];
     const coded = lines.filter((l) => l.code);
-    const choice = chooseTable(facts, { professional: 'ncci-ptp-practitioner', facility: 'ncci-ptp-hospital' } as const, 'NCCI PTP edits');
-    if ('notApplied' in choice) return { findings: [], checked: [], gaps: [], notApplied: choice.notApplied, tableFiles };
-    if ('gap' in choice) return { findings: [], checked: [], gaps: coded.length > 0 ? [{ lines: coded.map((l) => l.line), reason: choice.gap }] : [], tableFiles };
-    const curated = choice.kind === 'ncci-ptp-practitioner' ? options.curated.professional : options.curated.facility;
-    const imported = reference[choice.kind] as PtpData | undefined;
-    const data: PtpData = imported ?? { datasets: [curated.info], rows: curated.rows, complete: false, codes: curated.codes };
+    const resolved = resolveTable(facts, lines, reference, options.curated, { professional: 'ncci-ptp-practitioner', facility: 'ncci-ptp-hospital' } as const, 'NCCI PTP edits');
+    if ('done' in resolved) return resolved.done;
+    const { kind, curated, imported, data, tableFiles } = resolved;
     const periods = data.datasets.map((d) => d.period);
     const byPair = groupBy(data.rows, (e) => `${e.column1}|${e.column2}`);
 
@@ -157,7 +153,7 @@ export const ptpEdit: CheckKind<Prepared> = {
       const { col1, edit } = best;
       const origin = imported ? 'imported' : 'curated';
       const period = imported ? edit.period : curated.info.period;
-      const table = tableLabel(choice.kind, period || 'undated', origin);
+      const table = tableLabel(kind, period || 'undated', origin);
       const draft: FindingDraft = {
         lines: [l.line, col1.line],
         amountAtStakeCents: l.chargeCents,
@@ -169,7 +165,7 @@ export const ptpEdit: CheckKind<Prepared> = {
           effectiveDate: edit.effective || null,
           deletionDate: edit.deletion || null,
           rationale: edit.rationale || null,
-          table: choice.kind,
+          table: kind,
           period: period || null,
           origin,
           source: edit.source,
@@ -182,13 +178,13 @@ export const ptpEdit: CheckKind<Prepared> = {
         draft.severity = 'info';
         notes.push(`The ${best.bypass} may bypass this edit (modifier indicator 1) only if the record shows a distinct service (other site, session or encounter): ask for it.`);
       }
-      if (picked && !picked.exact) notes.push(`No ${choice.kind} table for the quarter of ${dos} is imported; the ${picked.period} table was used.`);
+      if (picked && !picked.exact) notes.push(`No ${kind} table for the quarter of ${dos} is imported; the ${picked.period} table was used.`);
       if (notes.length > 0) draft.note = notes.join(' ');
       findings.push(draft);
     }
     const gaps: Gap[] = [];
-    if (uncovered.length > 0) gaps.push({ lines: uncovered, reason: `code in no edit of the curated ${choice.kind} table (import the CMS PTP file: medbill data import)` });
+    if (uncovered.length > 0) gaps.push({ lines: uncovered, reason: `code in no edit of the curated ${kind} table (import the CMS PTP file: medbill data import)` });
     if (undated.length > 0) gaps.push({ lines: undated, reason: 'no date of service' });
-    return { findings, checked, gaps, data: dataUses(choice.kind, data.datasets, curated.file), tableFiles };
+    return { findings, checked, gaps, data: dataUses(kind, data.datasets, curated.file), tableFiles };
   },
 };

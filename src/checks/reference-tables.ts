@@ -5,10 +5,10 @@
  * choosing imported data over the shipped curated table, and how each use is reported in
  * the report's `coverage.data`.
  */
-import type { BillFacts } from '../bill/schema.js';
-import type { DataKind, DatasetInfo } from '../data/model.js';
+import type { BillFacts, BillLine } from '../bill/schema.js';
+import type { DataKind, DatasetInfo, TableData } from '../data/model.js';
 import type { Table } from '../rules/tables.js';
-import type { DataUse } from './types.js';
+import type { CheckOutput, DataUse, ReferenceData } from './types.js';
 
 /** The table a bill needs, or why none applies (`notApplied`), or the fact that is missing to tell (`gap`). */
 export type TableChoice<K extends DataKind> = { kind: K } | { notApplied: string } | { gap: string };
@@ -26,6 +26,42 @@ export function chooseTable<K extends DataKind>(facts: BillFacts, tables: { prof
   if (facts.encounter === undefined) return { gap: 'encounter unknown (give --encounter emergency|inpatient|outpatient|office)' };
   if (facts.encounter === 'inpatient') return { notApplied: `${what} do not apply to inpatient facility claims (Medicare pays them per DRG; rules.md B1, D1)` };
   return { kind: tables.facility };
+}
+
+/** The table a check uses for one bill: imported when the user imported that kind, else the curated one. */
+export interface ResolvedTable<K extends DataKind, R> {
+  kind: K;
+  curated: Curated<R>;
+  imported?: TableData<R>;
+  data: TableData<R>;
+  /** The curated table files the kind accounts for (see `CheckOutput.tableFiles`). */
+  tableFiles: string[];
+}
+
+/**
+ * Picks the table for a bill ({@link chooseTable}) and its data (imported, else curated), or
+ * the output to return at once: rule not applicable (inpatient facility), or every coded line
+ * a gap when the fact that decides is missing.
+ */
+export function resolveTable<K extends DataKind, R>(
+  facts: BillFacts,
+  lines: BillLine[],
+  reference: ReferenceData,
+  curated: { professional: Curated<R>; facility: Curated<R> },
+  kinds: { professional: K; facility: K },
+  what: string,
+): ResolvedTable<K, R> | { done: CheckOutput } {
+  const tableFiles = [curated.professional.file, curated.facility.file];
+  const choice = chooseTable(facts, kinds, what);
+  if ('notApplied' in choice) return { done: { findings: [], checked: [], gaps: [], notApplied: choice.notApplied, tableFiles } };
+  if ('gap' in choice) {
+    const coded = lines.filter((l) => l.code).map((l) => l.line);
+    return { done: { findings: [], checked: [], gaps: coded.length > 0 ? [{ lines: coded, reason: choice.gap }] : [], tableFiles } };
+  }
+  const own = choice.kind === kinds.professional ? curated.professional : curated.facility;
+  const imported = reference[choice.kind] as TableData<R> | undefined;
+  const data: TableData<R> = imported ?? { datasets: [own.info], rows: own.rows, complete: false, codes: own.codes };
+  return { kind: choice.kind, curated: own, ...(imported ? { imported } : {}), data, tableFiles };
 }
 
 /** A curated table turned into reference data: its rows and the dataset entry naming it. */

@@ -119,9 +119,8 @@ export interface DatasetInfo {
   origin: 'imported' | 'curated';
 }
 
-/** One NCCI PTP edit: column-2 code is not payable with the column-1 code (formats.md §1.1). Dates ISO, `''` = none. */
-export interface PtpEdit {
-  period: Period;
+/** One PTP edit as a CMS file gives it: the column-2 code is not payable with the column-1 code (formats.md §1.1). Dates ISO, `''` = none. */
+export interface PtpRecord {
   column1: string;
   column2: string;
   effective: string;
@@ -129,23 +128,18 @@ export interface PtpEdit {
   /** Modifier indicator: `0` never bypassed, `1` NCCI-associated modifier may bypass, `9` not an edit. */
   indicator: '0' | '1' | '9';
   rationale: string;
-  /** Where the row came from (CMS file name, or the curated row's source). */
-  source: string;
 }
 
-/** One MUE: at most `value` units of `code` per line (MAI 1) or per date of service (MAI 2, 3) (formats.md §1.2). */
-export interface MueLimit {
-  period: Period;
+/** One MUE as a CMS file gives it: at most `value` units of `code` per line (MAI 1) or per date of service (MAI 2, 3) (formats.md §1.2). */
+export interface MueRecord {
   code: string;
   value: number;
   mai: 1 | 2 | 3;
   rationale: string;
-  source: string;
 }
 
-/** One add-on code edit row: `addOn` with one acceptable `primary` (`CCCCC`/blank for type 2) (formats.md §1.3). Dates ISO, `''` = none. */
-export interface AocPair {
-  period: Period;
+/** One add-on code edit row as a CMS file gives it: `addOn` with one acceptable `primary` (`''` for type 2, CMS `CCCCC`) (formats.md §1.3). Dates ISO, `''` = none. */
+export interface AocRecord {
   addOn: string;
   primary: string;
   type: 1 | 2 | 3;
@@ -153,15 +147,27 @@ export interface AocPair {
   deletion: string;
   addOnDeleted: string;
   primaryDeleted: string;
+}
+
+/** Where a row of reference data came from: its quarter and source (CMS file name, or the curated row's source). */
+interface Provenance {
+  period: Period;
   source: string;
 }
+
+/** A PTP edit of a table of some quarter. */
+export type PtpEdit = PtpRecord & Provenance;
+/** An MUE of a table of some quarter. */
+export type MueLimit = MueRecord & Provenance;
+/** An add-on code edit row of a table of some quarter. */
+export type AocPair = AocRecord & Provenance;
 
 /**
  * Reference data of one kind for one bill: the tables (periods) available and the rows that
  * concern the bill's codes. `complete` says the table lists every edit of its kind (a CMS
  * file), so a code absent from it is known to have none; a curated table is not complete.
  */
-interface TableData<R> {
+export interface TableData<R> {
   datasets: DatasetInfo[];
   rows: R[];
   complete: boolean;

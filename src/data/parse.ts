@@ -19,7 +19,9 @@
  * (CPT text, © AMA) and free-text notes are never read (formats.md §2.5).
  */
 import { DataError, UsageError } from '../errors.js';
-import { familyOf, julianToIso, parsePeriod, periodOf, ymdToIso, type DataFamily, type DataKind, type Period } from './model.js';
+import { familyOf, julianToIso, parsePeriod, periodOf, ymdToIso, type AocRecord, type DataFamily, type DataKind, type MueRecord, type Period, type PtpRecord } from './model.js';
+
+export type { AocRecord, MueRecord, PtpRecord };
 import { sourceRows, type Source, type SourceRow } from './sources.js';
 
 /** A source whose kind, quarter and layout are known. */
@@ -37,35 +39,6 @@ export interface DetectedSource {
   columns: Record<string, number>;
   /** Fixed-width only: start offsets of every header column, ascending. */
   offsets?: number[];
-}
-
-/** One PTP edit as imported (dates ISO, `''` = none). */
-export interface PtpRecord {
-  column1: string;
-  column2: string;
-  effective: string;
-  deletion: string;
-  indicator: '0' | '1' | '9';
-  rationale: string;
-}
-
-/** One MUE row as imported. */
-export interface MueRecord {
-  code: string;
-  value: number;
-  mai: 1 | 2 | 3;
-  rationale: string;
-}
-
-/** One add-on code edit row as imported (dates ISO, `''` = none; `primary` `''` for a type-2 row without a list). */
-export interface AocRecord {
-  addOn: string;
-  primary: string;
-  type: 1 | 2 | 3;
-  effective: string;
-  deletion: string;
-  addOnDeleted: string;
-  primaryDeleted: string;
 }
 
 /** CPT/HCPCS code: 5 characters, digits and capital letters (CPT 99213, 0042T; HCPCS J1170). */
