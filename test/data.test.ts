@@ -170,6 +170,20 @@ describe('data import', () => {
     store.close();
   });
 
+  it("applies each quarter's table to the dates of service in that quarter, and says when it used another quarter's", async () => {
+    const { dir } = await importInto({ 'ccipra-v322r0-f1.txt': ptpText([ptpRow('11000', '11001', '1')], 'PTP') });
+    await importInto({ 'ccipra-v323r0-f1.txt': ptpText([ptpRow('11000', '11001', '0')], 'PTP') }, {}, dir);
+    const bill = (date: string) => `line,date,code,modifiers,units,charge\n1,${date},11000,,1,500.00\n2,${date},11001,59,1,200.00\n`;
+    const q3 = await auditWith(dir, bill('2026-08-03'), PRO, 'ncci-ptp-edit');
+    expect(flagged(q3)).toEqual([[2, 'info', 20000]]);
+    expect(q3.coverage.data.filter((d) => d.kind === 'ncci-ptp-practitioner').map((d) => d.period)).toEqual(['2026Q3']);
+    const q4 = await auditWith(dir, bill('2026-11-03'), PRO, 'ncci-ptp-edit');
+    expect(flagged(q4)).toEqual([[2, 'error', 20000]]);
+    expect(q4.coverage.data.filter((d) => d.kind === 'ncci-ptp-practitioner').map((d) => d.period)).toEqual(['2026Q4']);
+    const later = await auditWith(dir, bill('2027-02-01'), PRO, 'ncci-ptp-edit');
+    expect(later.findings[0]?.message).toContain('No ncci-ptp-practitioner table for the quarter of 2027-02-01 is imported; the 2026Q4 table was used.');
+  });
+
   it('a malformed file: an error naming file, row and field, and nothing half-imported', async () => {
     const { dir } = await importInto({ 'ccipra-v323r0-f1.txt': ptpText([ptpRow('11000', '11001', '0')], 'PTP') });
     const bad = ptpText([ptpRow('12000', '12001', '1'), ptpRow('13000', '13001', '1', '2026-10-01')], 'PTP');

@@ -85,6 +85,7 @@ export const addOnPrimary: CheckKind<Prepared> = {
     const pairsByAddOn = imported ? groupBy(imported.rows, (p) => p.addOn) : undefined;
     const periods = imported ? imported.datasets.map((d) => d.period) : [];
     const checked: number[] = [];
+    const used = new Set<string>();
     const uncovered: number[] = [];
     const undated: number[] = [];
     const inactive: number[] = [];
@@ -99,6 +100,7 @@ export const addOnPrimary: CheckKind<Prepared> = {
           continue;
         }
         picked = pickPeriod(periods, l.dateOfService);
+        if (picked) used.add(picked.period);
         const pairs = (pairsByAddOn.get(code) ?? []).filter((p) => p.period === picked?.period);
         a = pairs.length === 0 ? undefined : importedAddOn(pairs, l.dateOfService);
         if (a === null) {
@@ -152,7 +154,7 @@ export const addOnPrimary: CheckKind<Prepared> = {
     if (uncovered.length > 0) gaps.push({ lines: uncovered, reason: options.notCoveredReason });
     if (undated.length > 0) gaps.push({ lines: undated, reason: 'no date of service' });
     if (inactive.length > 0) gaps.push({ lines: inactive, reason: 'the add-on code edit for this code is not in force on its date of service (deleted or not yet effective)' });
-    const data = imported ? dataUses('aoc', imported.datasets, options.file) : dataUses('aoc', [options.info], options.file);
+    const data = imported ? dataUses('aoc', imported.datasets, options.file, used) : dataUses('aoc', [options.info], options.file);
     return { findings, checked, gaps, data, tableFiles: [options.file] };
   },
 };

@@ -92,6 +92,7 @@ export const mueLimit: CheckKind<Prepared> = {
     const byCode = groupBy(data.rows, (r) => r.code);
 
     const findings: FindingDraft[] = [];
+    const used = new Set<string>();
     const checked: number[] = [];
     const noLimit: number[] = [];
     const noUnits: number[] = [];
@@ -106,6 +107,7 @@ export const mueLimit: CheckKind<Prepared> = {
       const first = group[0] as BillLine;
       const dos = first.dateOfService as string;
       const picked = imported ? pickPeriod(periods, dos) : undefined;
+      if (picked) used.add(picked.period);
       const candidates = (byCode.get(first.code as string) ?? []).filter((r) => !picked || r.period === picked.period);
       // A curated table may list a code for several quarters: the latest applies.
       const limit = candidates.sort((a, b) => (a.period < b.period ? 1 : -1))[0];
@@ -153,6 +155,6 @@ export const mueLimit: CheckKind<Prepared> = {
     }
     if (noUnits.length > 0) gaps.push({ lines: noUnits, reason: 'no units on the line' });
     if (undated.length > 0) gaps.push({ lines: undated, reason: 'no date of service' });
-    return { findings, checked, gaps, data: dataUses(kind, data.datasets, curated.file), tableFiles };
+    return { findings, checked, gaps, data: dataUses(kind, data.datasets, curated.file, used), tableFiles };
   },
 };

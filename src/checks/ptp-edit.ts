@@ -115,6 +115,7 @@ export const ptpEdit: CheckKind<Prepared> = {
     const byPair = groupBy(data.rows, (e) => `${e.column1}|${e.column2}`);
 
     const findings: FindingDraft[] = [];
+    const used = new Set<string>();
     const checked: number[] = [];
     const uncovered: number[] = [];
     const undated: number[] = [];
@@ -135,6 +136,7 @@ export const ptpEdit: CheckKind<Prepared> = {
       checked.push(l.line);
       if (exempt(l)) continue;
       const picked = imported ? pickPeriod(periods, dos) : undefined;
+      if (picked) used.add(picked.period);
       let best: Hit | undefined;
       for (const x of byDay.get(`${providerOf(l)}|${dos}`) ?? []) {
         if (x.line === l.line || x.code === l.code) continue;
@@ -185,6 +187,6 @@ export const ptpEdit: CheckKind<Prepared> = {
     const gaps: Gap[] = [];
     if (uncovered.length > 0) gaps.push({ lines: uncovered, reason: `code in no edit of the curated ${kind} table (import the CMS PTP file: medbill data import)` });
     if (undated.length > 0) gaps.push({ lines: undated, reason: 'no date of service' });
-    return { findings, checked, gaps, data: dataUses(kind, data.datasets, curated.file), tableFiles };
+    return { findings, checked, gaps, data: dataUses(kind, data.datasets, curated.file, used), tableFiles };
   },
 };

@@ -80,9 +80,13 @@ export function curatedInfo(kind: DataKind, table: Table): DatasetInfo {
   return { kind, period: periods[periods.length - 1] ?? '', sources: [table.file], rows: table.rows.length, origin: 'curated' };
 }
 
-/** The report entries for using `datasets` of `kind` (imported or curated). */
-export function dataUses(kind: DataKind, datasets: DatasetInfo[], curatedFile?: string): DataUse[] {
-  return datasets.map((d) => {
+/**
+ * The report entries for using `datasets` of `kind` (imported or curated): only the quarters
+ * in `used` (the quarters picked for the bill's dates of service) when any was picked.
+ */
+export function dataUses(kind: DataKind, datasets: DatasetInfo[], curatedFile?: string, used?: Set<string>): DataUse[] {
+  const shown = used && used.size > 0 ? datasets.filter((d) => used.has(d.period)) : datasets;
+  return shown.map((d) => {
     const use: DataUse = {
       kind,
       name: d.origin === 'imported' ? `imported ${kind} ${d.period}` : `tables/${(d.sources[0] ?? '').replace(/^.*[\\/]/, '')}`,
