@@ -162,6 +162,9 @@ function nextSteps(findings: Finding[], gaps: Map<string, number[]>, facts: Bill
     for (const [k, hint] of Object.entries(FACT_HINT)) if (reason.includes(hint) && !missing.includes(hint.replace('give ', ''))) missing.push(hint.replace('give ', ''));
   }
   if (missing.length > 0) steps.push(`Some checks could not run: re-run with ${missing.join(', ')} to cover them.`);
+  if ([...gaps.keys()].some((r) => r.includes('medbill data import'))) {
+    steps.push("Some lines were not checked against CMS's full NCCI tables: download them from CMS and run medbill data import (see the README, CMS edit data).");
+  }
   if (facts.insurance === 'uninsured' || facts.insurance === 'self-pay') {
     steps.push('Ask the hospital for its financial assistance policy and application before paying.');
   }
