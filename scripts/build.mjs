@@ -1,6 +1,8 @@
 // Build: compile TypeScript (dist/, the library API), parse the default rule pack into
 // dist/rule-cache.json, and bundle the CLI into one file (dist/medbill.mjs) so that a run
-// loads one module instead of a hundred: start-up time is most of a one-bill audit.
+// loads one module instead of a hundred: start-up time is most of a one-bill audit. Code
+// that only some commands need (the data commands, SQLite, zip and xlsx readers) is split
+// into chunks (dist/chunks/) loaded by dynamic import; native modules stay external.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
@@ -9,15 +11,20 @@ const require = createRequire(import.meta.url);
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 execFileSync(process.execPath, ['scripts/build-rule-cache.mjs'], { stdio: 'inherit' });
 const { build } = await import('esbuild');
-const common = {
+await build({
+  // The CLI, and the worker-thread entry of batch audits (src/batch/worker.ts).
+  entryPoints: { medbill: 'dist/cli.js', worker: 'dist/batch/worker.js' },
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  // better-sqlite3 is a native addon: it is loaded from node_modules, and only by src/data/store.ts.
+  external: ['better-sqlite3'],
   logLevel: 'warning',
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
-};
-// The CLI, and the worker-thread entry of batch audits (src/batch/worker.ts).
-await build({ ...common, entryPoints: ['dist/cli.js'], outfile: 'dist/medbill.mjs' });
-await build({ ...common, entryPoints: ['dist/batch/worker.js'], outfile: 'dist/worker.mjs' });
+});
 console.log('built dist/, dist/medbill.mjs and dist/worker.mjs');

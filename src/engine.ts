@@ -10,7 +10,7 @@ import { inferFacts } from './bill/infer.js';
 import { billTotals } from './bill/totals.js';
 import type { Bill, BillFacts, BillLine } from './bill/schema.js';
 import { formatCents } from './bill/values.js';
-import type { CheckOutput, FindingDraft, ReferenceData } from './checks/types.js';
+import type { CheckOutput, DataUse, FindingDraft, ReferenceData } from './checks/types.js';
 import type { Problem } from './errors.js';
 import type { LoadedRule, RuleSet } from './rules/loader.js';
 import { severityRank, type Severity } from './rules/schema.js';
@@ -116,15 +116,17 @@ function countDistinct(ns: number[]): number {
   return ns.length;
 }
 
-const tablesCache = new WeakMap<RuleSet, Report['coverage']['data']>();
-function tablesOf(ruleSet: RuleSet): Report['coverage']['data'] {
+type DataEntry = Report['coverage']['data'][number] & { file?: string };
+const tablesCache = new WeakMap<RuleSet, DataEntry[]>();
+/** The rule pack's tables as report data entries (with their file, for filtering), computed once per rule set. */
+function tablesOf(ruleSet: RuleSet): DataEntry[] {
   let t = tablesCache.get(ruleSet);
   if (!t) {
-    t = ruleSet.tables.files().map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)' }));
+    t = ruleSet.tables.files().map((f) => ({ kind: 'curated', name: f.replace(/^.*\/(rules\/)?tables\//, 'tables/'), source: 'medbill rule pack (each row names its source)', file: f }));
     t.push({ kind: 'facts', name: 'tables/facts.yaml', source: 'the facts medbill may state, checked against shared/reference/rights.md (each fact names its source)', rows: ruleSet.facts.all().length, digest: ruleSet.facts.digest });
     tablesCache.set(ruleSet, t);
   }
-  return t.map((x) => ({ ...x }));
+  return t;
 }
 
 /** Deterministic order: severity (error first), then bill-level last, first line, rule id, lines. */
@@ -198,6 +200,8 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   const allGaps = new Map<string, number[]>();
   const ruleCoverage: Report['coverage']['rules'] = [];
   let rulesRun = 0;
+  const dataUsed = new Map<string, DataUse>();
+  const kindFiles = new Set<string>();
 
   for (const rule of ruleSet.rules) {
     const app = applicability(rule, facts);
@@ -223,6 +227,12 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
         continue;
       }
     }
+    for (const f of out.tableFiles ?? []) kindFiles.add(f);
+    if (out.notApplied !== undefined) {
+      ruleCoverage.push({ ruleId: rule.id, applied: false, notApplied: out.notApplied, checked: 0, gaps: [] });
+      continue;
+    }
+    for (const d of out.data ?? []) dataUsed.set(`${d.kind}|${d.name}|${d.period ?? ''}`, d);
     for (const d of out.findings) findings.push(dress(rule, d, byLine));
     for (const n of out.checked) checked.add(n);
     for (const g of out.gaps) {
@@ -265,7 +275,14 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
     (factsOut as Record<string, unknown>)[key] = { value, origin: origin?.origin ?? 'file', ...(origin?.note ? { note: origin.note } : {}) };
   }
-  const tablesUsed = tablesOf(ruleSet);
+  // Pack tables, except those a table-driven kind accounts for (it lists the data it used instead).
+  const tablesUsed: Report['coverage']['data'] = tablesOf(ruleSet)
+    .filter((t) => !kindFiles.has(t.file ?? ''))
+    .map(({ file: _file, ...t }) => t);
+  for (const d of [...dataUsed.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : (a.period ?? '') < (b.period ?? '') ? -1 : 1))) {
+    const { file: _file, ...entry } = d;
+    tablesUsed.push(entry);
+  }
   const corrections = amountAtStake(findings.filter(isCorrection), byLine).total;
   const providers = new Set(charges.map((l) => l.renderingNpi).filter((n): n is string => n !== undefined)).size || 1;
   const plan = buildPlan({
@@ -276,6 +293,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     correctionsCents: corrections,
     providers,
     missing: missingHints(allGaps),
+    importData: [...allGaps.keys()].some((reason) => reason.includes('medbill data import')),
     factBook: ruleSet.facts,
     ...(context.plan ? { options: context.plan } : {}),
   });

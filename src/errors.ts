@@ -4,7 +4,7 @@
  */
 
 /** Stable error codes printed in reports (`errors[].code`) and mapped to exit code 2. */
-export type ErrorCode = 'BILL_INVALID' | 'RULES_INVALID' | 'USAGE' | 'IO' | 'INTERNAL';
+export type ErrorCode = 'BILL_INVALID' | 'RULES_INVALID' | 'DATA_INVALID' | 'USAGE' | 'IO' | 'INTERNAL';
 
 /**
  * Where a problem sits in the user's input. `row` is the 1-based physical line of a CSV file
@@ -57,6 +57,14 @@ export class RulesError extends MedbillError {
   constructor(message: string, location?: Location, problems: Problem[] = []) {
     super('RULES_INVALID', message, location, problems);
     this.name = 'RulesError';
+  }
+}
+
+/** A reference-data file (CMS NCCI PTP, MUE, add-on code edits) that cannot be imported, or a damaged data store. */
+export class DataError extends MedbillError {
+  constructor(message: string, location?: Location, problems: Problem[] = []) {
+    super('DATA_INVALID', message, location, problems);
+    this.name = 'DataError';
   }
 }
 

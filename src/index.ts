@@ -21,5 +21,11 @@ export { formatJson, formatNdjsonLine, formatBatchJson, toBatch } from './format
 export { formatMarkdown } from './formatters/markdown.js';
 export { jsonSchema, SCHEMA_NAMES } from './schemas.js';
 export { ExitCode } from './exit-codes.js';
-export { MedbillError, BillError, RulesError, UsageError, IoError, formatProblem, type Problem, type Location } from './errors.js';
+export { DATA_KINDS, type DataKind, type DatasetInfo, type PtpEdit, type MueLimit, type AocPair } from './data/model.js';
+export { dataDir, storePath } from './data/dir.js';
+export { importFiles, type ImportOptions, type ImportResult } from './data/import.js';
+export { openReference, type ReferenceSource } from './data/reference.js';
+export { openStore, type Store, type StoredDataset, type ImportOutcome } from './data/store.js';
+export { writeSample } from './data/sample.js';
+export { MedbillError, BillError, RulesError, DataError, UsageError, IoError, formatProblem, type Problem, type Location } from './errors.js';
 export { run } from './cli.js';

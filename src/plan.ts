@@ -38,6 +38,8 @@ export interface PlanInput {
   providers: number;
   /** "(give --x)" hints of checks that could not run. */
   missing: string[];
+  /** True when some lines were not checked for want of CMS's full NCCI tables (medbill data import). */
+  importData?: boolean;
   factBook: FactBook;
   options?: PlanOptions;
 }
@@ -219,6 +221,9 @@ export function buildPlan(input: PlanInput): Plan {
   steps.push({ kind: 'offer', text: offer.text, ...(offer.lowCents !== undefined ? { amountCents: offer.lowCents } : {}), facts: offer.facts });
 
   if (input.missing.length > 0) steps.push({ kind: 'missing-facts', text: `Some checks could not run: re-run with ${input.missing.join(', ')} to cover them.`, facts: [] });
+  if (input.importData) {
+    steps.push({ kind: 'import-data', text: "Some lines were not checked against CMS's full NCCI tables: download them from CMS and run medbill data import (see the README, CMS edit data).", facts: [] });
+  }
   if (corrLines.length === 0 && reviewLines.length === 0) {
     steps.unshift({ kind: 'no-findings', text: 'No billing errors were found by these rules; lines listed as not checked were not covered by any rule.', facts: [] });
   }

@@ -24,7 +24,7 @@ const LocationSchema = z.object({
 
 /** An error that stopped (part of) the audit: input, rules, I/O or internal. */
 export const ProblemSchema = z.object({
-  code: z.enum(['BILL_INVALID', 'RULES_INVALID', 'USAGE', 'IO', 'INTERNAL']),
+  code: z.enum(['BILL_INVALID', 'RULES_INVALID', 'DATA_INVALID', 'USAGE', 'IO', 'INTERNAL']),
   message: z.string(),
   location: LocationSchema.optional(),
 });
@@ -74,6 +74,7 @@ export const PLAN_STEP_KINDS = [
   'rate',
   'offer',
   'missing-facts',
+  'import-data',
   'no-findings',
 ] as const;
 
@@ -184,7 +185,20 @@ export const ReportSchema = z.object({
       }),
     )
       .describe('rules that did not apply to this bill, or could not check some of its lines (and why); rules that checked every line they concern are only counted in rulesRun'),
-    data: z.array(z.object({ kind: z.string(), name: z.string(), source: z.string(), rows: z.number().int().optional(), period: z.string().optional(), digest: z.string().optional() })),
+    data: z
+      .array(
+        z.object({
+          kind: z.string().describe('curated (a rule-pack table), facts, or a data kind: ncci-ptp-practitioner, ncci-ptp-hospital, mue-practitioner, mue-hospital, mue-dme, aoc'),
+          name: z.string(),
+          source: z.string(),
+          rows: z.number().int().optional(),
+          period: z.string().optional().describe('the quarter of the table, e.g. 2026Q4'),
+          origin: z.enum(['imported', 'curated']).optional().describe('imported by the user (medbill data import) or shipped with medbill'),
+          importedAt: z.string().optional(),
+          digest: z.string().optional(),
+        }),
+      )
+      .describe('the reference data the audit used'),
   }),
   errors: z.array(ProblemSchema),
   warnings: z.array(z.object({ message: z.string(), location: LocationSchema.optional() })),

@@ -2,7 +2,8 @@
  * Runs the built CLI on every bill under ../shared/cases and checks each expectation of its
  * case.json whose capability this build supports (core, rights). See ../shared/cases/README.md.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/report.js';
@@ -127,4 +128,47 @@ describe('shared cases', () => {
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Report).input.claim)).toEqual(['CLM-1001', 'CLM-1002', 'CLM-1003']);
   });
+
+  describe('with the curated tables imported as CMS-layout files (medbill data sample, then data import)', () => {
+    const work = mkdtempSync(join(tmpdir(), 'medbill-cases-data-'));
+    const data = join(work, 'data');
+    const summary = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as Report).findings.map((f) => [f.ruleId, f.lines, f.severity, f.amountAtStakeCents, f.category]));
+
+    it('writes the sample files and imports them', async () => {
+      const sample = await cli(['data', 'sample', '--out', join(work, 'sample')]);
+      expect(sample.code).toBe(0);
+      const zips = readdirSync(join(work, 'sample')).sort();
+      expect(zips).toEqual([
+        'medicare-ncci-2026-q2-practitioner-services-mue-table.zip',
+        'medicare-ncci-2026-q4-outpatient-hospital-services-mue-table.zip',
+        'medicare-ncci-2026q4-add-on-code-edits.zip',
+        'medicare-ncci-2026q4-practitioner-ptp-edits-ccipra-v323r0-f1.zip',
+      ]);
+      const imported = await cli(['data', 'import', ...zips.map((z) => join(work, 'sample', z))], { env: { MEDBILL_DATA_DIR: data } });
+      expect(imported.code).toBe(0);
+      expect(imported.stdout.split('\n').filter((l) => l.startsWith('imported')).map((l) => l.replace(/ from .*/, ''))).toEqual([
+        'imported mue-practitioner 2026Q2: 80 rows',
+        'imported mue-hospital 2026Q4: 103 rows',
+        'imported aoc 2026Q4: 228 rows',
+        'imported ncci-ptp-practitioner 2026Q4 part f1: 2 rows',
+      ]);
+    });
+
+    for (const c of cases) {
+      it(`${c.case}: the same findings as with the curated tables, and the report says the imported tables were used`, async () => {
+        const args = ['audit', join(CASES, c.case, c.bill), '--format', 'ndjson', '-q', ...argsFor(c)];
+        const curated = await cli(args);
+        const withData = await cli(args, { env: { MEDBILL_DATA_DIR: data } });
+        expect(withData.stderr).toBe('');
+        expect(summary(withData.stdout)).toEqual(summary(curated.stdout));
+        const used = (JSON.parse(withData.stdout.trim().split('\n')[0] as string) as Report).coverage.data.filter((d) => d.origin === 'imported').map((d) => d.kind);
+        expect(used).toContain('aoc');
+      });
+    }
+  });
 });
+

@@ -39,6 +39,7 @@ describe('medbill audit', () => {
       ['duplicate-line', 7],
       ['one-initial-drug-administration', 7],
       ['venipuncture-once-per-encounter', 5],
+      ['mue-unit-limit', 7],
       ['routine-supplies', 11],
       ['routine-supplies', 12],
     ]);
@@ -186,14 +187,14 @@ describe('medbill schema and rules', () => {
     const list = await cli(['rules', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('duplicate-line');
-    expect(list.stdout).toMatch(/30 rules \(sha256:/);
+    expect(list.stdout).toMatch(/32 rules \(sha256:/);
     const show = await cli(['rules', 'show', 'room-nights-exceed-stay']);
     expect(show.stdout).toContain('SSA POMS HI 00601.070');
     expect(show.stdout).toContain('Exceptions:');
-    expect((await cli(['rules', 'validate'])).stdout).toMatch(/30 rule\(s\) in .* are valid/);
+    expect((await cli(['rules', 'validate'])).stdout).toMatch(/32 rule\(s\) in .* are valid/);
     const test = await cli(['rules', 'test']);
     expect(test.code).toBe(0);
-    expect(test.stdout).toContain('30 passed, 0 failed');
+    expect(test.stdout).toContain('32 passed, 0 failed');
   });
 
   it('rules validate names file and key of a broken rule, exit 2', async () => {

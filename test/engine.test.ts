@@ -11,11 +11,12 @@ const run = (csv: string, opts = {}) => audit(parseBill(csv, 'test.csv', opts)[0
 
 describe('audit', () => {
   it('counts a line hit by several rules once in the total at stake', () => {
-    // Line 3 is both an exact duplicate and a second initial IV push: $310 once, not $620.
+    // Line 3 is an exact duplicate, a second initial IV push and over the hospital MUE for
+    // 96374 (1 per day, MAI 3): $310 once, not $930.
     const report = run('line,dos,rev,cpt,units,charge\n1,2026-03-02,0260,96374,1,310.00\n2,2026-03-02,0260,96375,1,155.00\n3,2026-03-02,0260,96374,1,310.00\n');
-    expect(report.findings.filter((f) => f.lines[0] === 3).map((f) => f.ruleId).sort()).toEqual(['duplicate-line', 'one-initial-drug-administration']);
+    expect(report.findings.filter((f) => f.lines[0] === 3).map((f) => f.ruleId).sort()).toEqual(['duplicate-line', 'mue-unit-limit', 'one-initial-drug-administration']);
     expect(report.summary.amountAtStakeCents).toBe(31000);
-    expect(report.summary.findings).toEqual({ error: 2, warning: 0, info: 0 });
+    expect(report.summary.findings).toEqual({ error: 2, warning: 1, info: 0 });
   });
 
   it('produces a report that validates against the versioned schema, deterministically', () => {

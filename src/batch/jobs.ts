@@ -14,6 +14,8 @@ import { formatMarkdown } from '../formatters/markdown.js';
 import { formatText } from '../formatters/text.js';
 import type { Report } from '../report.js';
 import type { RuleSet } from '../rules/loader.js';
+import type { Bill } from '../bill/schema.js';
+import { openReference, type ReferenceSource } from '../data/reference.js';
 import type { PlanOptions } from '../plan.js';
 
 /** Output formats a job renders each report in. */
@@ -28,6 +30,20 @@ export interface JobSettings {
   version: string;
   /** Benchmarks and fees for the negotiation plan (`--medicare-amount`, `--advocate-fee`, ...). */
   plan?: PlanOptions;
+  /** The data directory of imported CMS tables (each auditing thread opens its store read-only). */
+  dataDir?: string;
+}
+
+/** What a thread audits with: the loaded rules and, when tables were imported, the reference store. */
+export interface AuditKit {
+  rules: RuleSet;
+  reference?: ReferenceSource;
+}
+
+/** Loads what a thread audits with: the rule packs and the reference store of `settings.dataDir`. Throws RulesError/DataError. */
+export async function openKit(rules: RuleSet, settings: JobSettings): Promise<AuditKit> {
+  const reference = settings.dataDir ? await openReference(settings.dataDir) : undefined;
+  return reference ? { rules, reference } : { rules };
 }
 
 /** A whole file read as one text (a single bill, a JSON bill, a small grouped file). */
@@ -101,9 +117,12 @@ export interface JobResult {
   fileTotals?: number;
 }
 
-/** The audit context of a job: the tool version and the plan options. */
-function ctxOf(s: JobSettings): AuditContext {
-  return s.plan ? { version: s.version, plan: s.plan } : { version: s.version };
+/** The audit context of one bill: the tool version, the plan options, the bill's reference data. */
+function ctxOf(s: JobSettings, kit: AuditKit, bill: Bill): AuditContext {
+  const ctx: AuditContext = { version: s.version };
+  if (s.plan) ctx.plan = s.plan;
+  if (kit.reference) ctx.reference = kit.reference.forBill(bill);
+  return ctx;
 }
 
 /** Renders one report in the run's format (ndjson: one line; json: pretty, without trailing newline). */
@@ -137,9 +156,11 @@ export function statOf(r: Report): BillStat {
 }
 
 /** Builds and audits one raw bill; a bill that cannot be read becomes an error report. */
-export function auditRaw(raw: RawBill, options: BillOptions, rules: RuleSet, s: JobSettings): Report {
+export function auditRaw(raw: RawBill, options: BillOptions, kit: AuditKit, s: JobSettings): Report {
+  const rules = kit.rules;
   try {
-    return audit(buildBill(raw, options), rules, ctxOf(s));
+    const bill = buildBill(raw, options);
+    return audit(bill, rules, ctxOf(s, kit, bill));
   } catch (err) {
     const problems = toProblems(err);
     if (raw.claim !== undefined) for (const p of problems) p.message = `claim ${raw.claim}: ${p.message}`;
@@ -174,8 +195,8 @@ function push(result: JobResult, report: Report, s: JobSettings): void {
  * becomes an error report in place; a chunk whose records cannot be grouped reports the
  * error as the chunk's only output.
  */
-export function processJob(job: Job, rules: RuleSet, s: JobSettings): JobResult {
-  return processJobInner(job, rules, s);
+export function processJob(job: Job, kit: AuditKit, s: JobSettings): JobResult {
+  return processJobInner(job, kit, s);
 }
 
 const encoder = new TextEncoder();
@@ -193,7 +214,8 @@ export function packResult(r: JobResult, s: JobSettings): JobResult {
   return { ...r, outputs: [], packed: { bytes, lengths: parts.map((p) => p.length) } };
 }
 
-function processJobInner(job: Job, rules: RuleSet, s: JobSettings): JobResult {
+function processJobInner(job: Job, kit: AuditKit, s: JobSettings): JobResult {
+  const rules = kit.rules;
   const result: JobResult = { outputs: [], stats: [] };
   if (job.kind === 'text') {
     let bills;
@@ -203,7 +225,7 @@ function processJobInner(job: Job, rules: RuleSet, s: JobSettings): JobResult {
       push(result, errorReport(job.name, toProblems(err), rules, { version: s.version }), s);
       return result;
     }
-    for (const bill of bills) push(result, audit(bill, rules, ctxOf(s)), s);
+    for (const bill of bills) push(result, audit(bill, rules, ctxOf(s, kit, bill)), s);
     return result;
   }
   if (job.kind === 'ndjson') {
@@ -220,7 +242,7 @@ function processJobInner(job: Job, rules: RuleSet, s: JobSettings): JobResult {
       }
       for (const raw of raws) {
         for (const l of raw.lines) l.row = row;
-        push(result, auditRaw(raw, s.read, rules, s), s);
+        push(result, auditRaw(raw, s.read, kit, s), s);
       }
     });
     return result;
@@ -245,7 +267,7 @@ function processJobInner(job: Job, rules: RuleSet, s: JobSettings): JobResult {
   result.last = toEdge(groups[groups.length - 1] as CsvGroup);
   for (const g of groups.slice(1, -1)) {
     if (g.lines.length === 0) continue;
-    push(result, auditRaw(groupToRawBill(g, job.layout), s.read, rules, s), s);
+    push(result, auditRaw(groupToRawBill(g, job.layout), s.read, kit, s), s);
   }
   return result;
 }

@@ -14,8 +14,8 @@ import { applyFixes, groupToRawBill, csvRecords, detectCsvLayout, detectDelimite
 import { errorReport } from '../engine.js';
 import { BillError, IoError, MedbillError, toProblems, type Problem } from '../errors.js';
 import { packageRoot } from '../paths.js';
-import type { RuleSelection, RuleSet } from '../rules/loader.js';
-import { auditRaw, edgeToGroup, processJob, render, statOf, type BillStat, type EdgeGroup, type Job, type JobResult, type JobSettings } from './jobs.js';
+import type { RuleSelection } from '../rules/loader.js';
+import { auditRaw, edgeToGroup, processJob, render, statOf, type AuditKit, type BillStat, type EdgeGroup, type Job, type JobResult, type JobSettings } from './jobs.js';
 import { WorkerPool } from './pool.js';
 
 /** Where the reports go: `write` resolves when the text is accepted (back-pressure); `closed` is true once the reader went away. */
@@ -29,7 +29,8 @@ export interface BatchOptions {
   /** Files (paths as the user gave them, resolved by `open`) or `-` for stdin. */
   inputs: string[];
   settings: JobSettings;
-  rules: RuleSet;
+  /** The rules (and reference store) the writing thread audits with: whole files and chunk edges. */
+  kit: AuditKit;
   ruleDirs: string[];
   selection: RuleSelection;
   jobs: number;
@@ -126,7 +127,7 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
   const queue = new TaskQueue(Math.max(4, o.jobs * 3));
   let stop = false;
   const run = (job: Job): Pending => {
-    if (!pool) return () => Promise.resolve(processJob(job, o.rules, s));
+    if (!pool) return () => Promise.resolve(processJob(job, o.kit, s));
     const started = pool.run(job);
     started.catch(() => undefined); // awaited in order by the writer
     return () => started;
@@ -163,12 +164,12 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
   };
   const auditEdge = async (file: FileState, edge: EdgeGroup) => {
     const layout = file.layout as CsvLayout;
-    const report = auditRaw(groupToRawBill(edgeToGroup(edge, layout), layout), s.read, o.rules, s);
+    const report = auditRaw(groupToRawBill(edgeToGroup(edge, layout), layout), s.read, o.kit, s);
     account(statOf(report));
     await emitter.emit(render(report, s));
   };
   const problemReport = async (file: FileState, problems: Problem[]) => {
-    const report = errorReport(file.name, problems, o.rules, { version: s.version });
+    const report = errorReport(file.name, problems, o.kit.rules, { version: s.version });
     account(statOf(report));
     await emitter.emit(render(report, s));
   };
@@ -362,7 +363,7 @@ async function readInput(
     while (await more());
     const job: Job = { kind: 'text', name: file.name, text: buf };
     // A single bill is audited where it was read; a thread hop would cost more than the audit.
-    await queue.push({ type: 'result', file, result: () => Promise.resolve(processJob(job, o.rules, s)) });
+    await queue.push({ type: 'result', file, result: () => Promise.resolve(processJob(job, o.kit, s)) });
     return;
   }
   if (!o.assumeSorted) file.seen = new Map();

@@ -12,7 +12,9 @@ import { frequencyLimit } from './frequency-limit.js';
 import { gfeExcess } from './gfe-excess.js';
 import { keywordMatch } from './keyword-match.js';
 import { levelVsDiagnosis } from './level-vs-diagnosis.js';
+import { mueLimit } from './mue-limit.js';
 import { panelOverlap } from './panel-overlap.js';
+import { ptpEdit } from './ptp-edit.js';
 import { requiresCompanion } from './requires-companion.js';
 import { roomNights } from './room-nights.js';
 import { statedTotal } from './stated-total.js';
@@ -37,5 +39,7 @@ export const CHECK_KINDS: ReadonlyMap<string, CheckKind<unknown>> = new Map(
     balanceBilling,
     gfeExcess,
     financialAssistance,
+    ptpEdit,
+    mueLimit,
   ] as Array<CheckKind<never>>).map((k) => [k.name, k as unknown as CheckKind<unknown>]),
 );

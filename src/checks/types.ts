@@ -59,12 +59,36 @@ export interface Gap {
   reason: string;
 }
 
+/**
+ * Reference data a check used, as the report's `coverage.data` lists it: the data kind
+ * (`ncci-ptp-practitioner`, `mue-hospital`, `aoc`, …), a name, where it came from, its row
+ * count and quarter, whether it was imported by the user or is the shipped curated table.
+ * `file` is the curated table file this entry stands for (used, or replaced by an import);
+ * the engine lists it under this entry instead of as a plain pack table.
+ */
+export interface DataUse {
+  kind: string;
+  name: string;
+  source: string;
+  rows?: number;
+  period?: string;
+  origin?: 'imported' | 'curated';
+  importedAt?: string;
+  file?: string;
+}
+
 /** What a check kind's `run` returns. */
 export interface CheckOutput {
   findings: FindingDraft[];
   /** Line numbers the check examined (flagged or not). */
   checked: number[];
   gaps: Gap[];
+  /** Set when the rule does not apply to this bill (e.g. NCCI edits on an inpatient facility claim): why. */
+  notApplied?: string;
+  /** Reference data the check used for this bill. */
+  data?: DataUse[];
+  /** Curated table files the kind accounts for, used or not (so they are not listed as plain pack tables). */
+  tableFiles?: string[];
 }
 
 /** What `prepare` gets: the pack's tables, the facts book and where the rule's options sit, for errors. */

@@ -13,8 +13,9 @@ import type { ReadOptions } from '../bill/read.js';
 import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES, NETWORK_STATUSES, type NetworkStatus, type UsState } from '../bill/schema.js';
 import { formatCents } from '../bill/values.js';
 import { runBatch, type OutputSink, type Progress } from '../batch/run.js';
-import type { JobSettings } from '../batch/jobs.js';
+import { openKit, type JobSettings } from '../batch/jobs.js';
 import { BillError, IoError, UsageError } from '../errors.js';
+import { dataDir } from '../data/dir.js';
 import { ExitCode } from '../exit-codes.js';
 import { toolVersion } from '../paths.js';
 import { loadRules, type RuleSet } from '../rules/loader.js';
@@ -74,6 +75,7 @@ interface AuditOptions {
   advocateFee?: number;
   color?: boolean;
   verbose?: boolean;
+  dataDir?: string;
 }
 
 /** Commander option parser for a positive whole number. */
@@ -266,14 +268,17 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     width: io.stdout.columns ?? 100,
     version: toolVersion(),
     plan,
+    // Imported CMS tables: each thread that audits opens the store read-only (when there is one).
+    dataDir: dataDir(o.dataDir, io.env, io.cwd),
   };
   let totals: Progress;
+  const kit = await openKit(rules, settings);
   try {
     totals = await runBatch(
       {
         inputs: files,
         settings,
-        rules,
+        kit,
         ruleDirs: dirs,
         selection,
         jobs,
@@ -295,6 +300,8 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   } catch (err) {
     for (const f of cleanup) await rm(f, { force: true });
     throw err;
+  } finally {
+    kit.reference?.close();
   }
   if (shown) io.stderr.write('\r\x1b[K');
   if (o.format === 'ndjson' && !o.quiet) {
@@ -377,6 +384,7 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup })
     .option('--advocate-fee <percent>', "a billing advocate's fee as a percent of savings, to see what it would cost", percentOption)
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
+    .option('--data-dir <dir>', 'where imported CMS tables are (default: $MEDBILL_DATA_DIR, else $XDG_DATA_HOME/medbill, else ~/.local/share/medbill)')
     .option('--verbose', 'print notes about the input and stack traces of internal errors')
     .addHelpText('after', AUDIT_HELP)
     .action(async (inputs: string[], o: AuditOptions) => {

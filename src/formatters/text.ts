@@ -140,6 +140,11 @@ export function formatText(report: Report, options: TextOptions = {}): string {
   const cov = report.coverage;
   out.push(row('Lines', `${cov.lines} charge line${cov.lines === 1 ? '' : 's'}: ${cov.flagged} flagged, ${cov.passed} passed, ${cov.notChecked} not checked by any rule`));
   for (const n of cov.notCheckedLines) out.push(c.dim(wrap(`line ${n.line} not checked: ${n.reasons.join('; ')}`, width, '    ')));
+  const tables = cov.data.filter((d) => d.origin !== undefined);
+  if (tables.length > 0) {
+    const label = (d: (typeof tables)[number]) => `${d.kind}${d.period ? ` ${d.period}` : ''} (${d.origin === 'imported' ? 'imported' : 'medbill curated'})`;
+    out.push(row('Edit tables', wrap(tables.map(label).join(', '), width - 18, ' '.repeat(18)).trimStart()));
+  }
   const gaps = cov.rules.flatMap((r) => r.gaps.filter((g) => g.lines.length > 0).map((g) => ({ rule: r.ruleId, ...g })));
   if (gaps.length > 0) {
     out.push(c.dim('  Not checked by some rules:'));
