@@ -4,6 +4,7 @@
 // that only some commands need (the data commands, SQLite, zip and xlsx readers) is split
 // into chunks (dist/chunks/) loaded by dynamic import; native modules stay external.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -11,6 +12,8 @@ const require = createRequire(import.meta.url);
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 execFileSync(process.execPath, ['scripts/build-rule-cache.mjs'], { stdio: 'inherit' });
 const { build } = await import('esbuild');
+// Old chunks have hashed names: remove them so dist/ holds only what this build wrote.
+rmSync('dist/chunks', { recursive: true, force: true });
 await build({
   // The CLI, and the worker-thread entry of batch audits (src/batch/worker.ts).
   entryPoints: { medbill: 'dist/cli.js', worker: 'dist/batch/worker.js' },
@@ -25,6 +28,17 @@ await build({
   // better-sqlite3 is a native addon: it is loaded from node_modules, and only by src/data/store.ts.
   external: ['better-sqlite3'],
   logLevel: 'warning',
+  plugins: [
+    {
+      // zod's locale index (every language) is replaced by English only: a smaller bundle to parse at start-up.
+      name: 'zod-english-only',
+      setup(b) {
+        b.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+          args.importer.includes(`${'zod'}`) ? { path: new URL('./stubs/zod-locales.js', import.meta.url).pathname } : undefined,
+        );
+      },
+    },
+  ],
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
 });
 console.log('built dist/, dist/medbill.mjs and dist/worker.mjs');

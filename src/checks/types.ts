@@ -123,6 +123,8 @@ export const COMMON_PLACEHOLDERS = ['line', 'date', 'code', 'revenueCode', 'item
 
 /** Validates options with a zod schema; errors name the rule file and `options.<path>`. Throws {@link RulesError}. */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, ref: RuleRef): z.output<S> {
+  // Options of an unchanged default-pack rule were validated (and defaulted) at build time.
+  if (ref.validated !== undefined) return ref.validated as z.output<S>;
   const r = schema.safeParse(options ?? {});
   if (!r.success) {
     const issue = r.error.issues[0];

@@ -134,7 +134,8 @@ function loadRule(file: string, text: string, pack: string, tables: TableRegistr
   }
   let options: unknown;
   try {
-    options = kind.prepare(def.options, { tables, facts, ref: { file, key: 'options' } });
+    const validated = parseCache().options[textHash(text)];
+    options = kind.prepare(def.options, { tables, facts, ref: { file, key: 'options', ...(validated !== undefined ? { validated } : {}) } });
   } catch (err) {
     if (err instanceof RulesError) throw err;
     throw new RulesError(`options: ${(err as Error).message}`, { file, key: 'options' });

@@ -15,6 +15,8 @@ export type LineTest = (line: BillLine) => boolean;
 export interface RuleRef {
   file: string;
   key: string;
+  /** The rule's options already validated by the kind's schema at build time (unchanged file): used as is. */
+  validated?: unknown;
 }
 
 /** Resolves an inline list or `{ set: name }` into a {@link CodeSet}. Throws {@link RulesError} for unknown sets. */

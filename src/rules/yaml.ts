@@ -25,6 +25,8 @@ let yamlModule: YamlModule | undefined;
 export interface ParseCache {
   yaml: Record<string, unknown>;
   rules: Record<string, unknown>;
+  /** A rule's options as its kind's schema outputs them (defaults applied), by rule-file text hash. */
+  options: Record<string, unknown>;
   facts: Record<string, unknown>;
   csv: Record<string, Array<{ record: string[]; row: number }>>;
 }
@@ -44,7 +46,7 @@ export function textHash(text: string): string {
 /** The parse cache (empty when the file is missing or unreadable). */
 export function parseCache(): ParseCache {
   if (cache === undefined) {
-    cache = { yaml: {}, rules: {}, facts: {}, csv: {} };
+    cache = { yaml: {}, rules: {}, options: {}, facts: {}, csv: {} };
     try {
       if (existsSync(ruleCachePath())) cache = { ...cache, ...(JSON.parse(readFileSync(ruleCachePath(), 'utf8')) as Partial<ParseCache>) };
     } catch {
