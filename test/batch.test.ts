@@ -15,7 +15,7 @@ import { cli } from './helpers.js';
 const ROOT = resolve(__dirname, '..');
 const CLAIMS = join(ROOT, 'fixtures', 'cases', 'batch-claims', 'claims.csv');
 const dir = mkdtempSync(join(tmpdir(), 'medbill-batch-'));
-const big = join(dir, 'claims-30k.csv');
+const big = join(dir, 'claims-12k.csv');
 const interleaved = join(dir, 'interleaved.csv');
 
 const ndjson = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Report);
@@ -23,7 +23,7 @@ const brief = (r: Report) => ({ claim: r.input.claim, findings: r.findings.map((
 
 beforeAll(async () => {
   const { generateClaims } = (await import(join(ROOT, 'scripts', 'gen-claims.mjs'))) as { generateClaims: (out: string, lines: number, mean: number, seed: number, interleave: boolean) => Promise<number> };
-  await generateClaims(big, 30000, 20, 7, false);
+  await generateClaims(big, 12000, 20, 7, false);
   await generateClaims(interleaved, 400, 10, 7, true);
 });
 

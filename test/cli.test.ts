@@ -247,7 +247,7 @@ describe('inputs and outputs (regressions from a new-user review)', () => {
     const { spawnSync } = await import('node:child_process');
     const d = mkdtempSync(join(tmpdir(), 'medbill-pipe-'));
     const { generateClaims } = (await import(join(ROOT, 'scripts', 'gen-claims.mjs'))) as { generateClaims: (out: string, lines: number) => Promise<number> };
-    await generateClaims(join(d, 'claims.csv'), 20000);
+    await generateClaims(join(d, 'claims.csv'), 5000);
     const r = spawnSync('bash', ['-c', `node bin/medbill.js audit ${join(d, 'claims.csv')} --group-by claim_id --format ndjson -q | head -c 10 >/dev/null`], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
   });

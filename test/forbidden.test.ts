@@ -13,6 +13,10 @@ import { US_STATES } from '../src/bill/schema.js';
 import { run, type Io } from '../src/cli.js';
 import { loadFacts } from '../src/facts.js';
 import { cli } from './helpers.js';
+import { formatNdjsonLine } from '../src/formatters/json.js';
+import type { Report } from '../src/report.js';
+import { formatMarkdown } from '../src/formatters/markdown.js';
+import { formatText } from '../src/formatters/text.js';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -80,6 +84,16 @@ function violations(text: string): string[] {
 }
 
 /** Runs the CLI in process and returns everything it wrote (stdout and stderr). */
+async function outputs(argv: string[]): Promise<{ stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = { write: (s: string) => ((stdout += s), true), isTTY: false, columns: 100 };
+  const err = { write: (s: string) => ((stderr += s), true), isTTY: false };
+  const io: Io = { stdout: out, stderr: err, stdin: Readable.from([]) as unknown as Io['stdin'], env: { NO_COLOR: '1' }, cwd: ROOT };
+  await run(argv, io);
+  return { stdout, stderr };
+}
+
 async function output(argv: string[]): Promise<string> {
   let out = '';
   const sink = { write: (s: string) => ((out += s), true), isTTY: false, columns: 100 };
@@ -166,13 +180,19 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
     let runs = 0;
     for (const b of bills) {
       for (const v of variants) {
-        for (const format of ['text', 'json', 'ndjson', 'markdown']) {
-          all += await output(['audit', b.file, '--format', format, ...b.args, ...v]);
+        // One audit per bill and variant; every format is rendered from its report (the
+        // formatters are pure, and the CLI prints exactly what they return).
+        const { stdout, stderr } = await outputs(['audit', b.file, '--format', 'json', ...b.args, ...v]);
+        all += stdout + stderr;
+        if (stdout === '') continue; // a usage error (e.g. --gfe AMOUNT with several claims): its message is searched above
+        const doc = JSON.parse(stdout) as Report | { reports: Report[] };
+        for (const report of 'reports' in doc ? doc.reports : [doc]) {
+          all += formatText(report) + formatMarkdown(report) + formatNdjsonLine(report);
           runs++;
         }
       }
     }
-    expect(runs).toBeGreaterThan(300);
+    expect(runs).toBeGreaterThan(80);
     // The search saw the plan, the rights findings and the facts in it.
     for (const seen of ['Protect your credit', 'out-of-network-emergency', 'bill-above-good-faith-estimate', 'uninsured-at-nonprofit-hospital', 'out-of-network-ancillary-at-in-network-facility', 'was vacated on July 11, 2025', 'Open with']) {
       expect(all).toContain(seen);
