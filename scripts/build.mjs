@@ -16,6 +16,10 @@ const common = {
   target: 'node20',
   logLevel: 'warning',
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
+  // Loaded at run time from node_modules, and only when used (dynamic imports in the letter
+  // renderer and the interactive review): pdfkit reads its font metrics and other data files
+  // relative to its own package, and neither belongs in the start-up bundle.
+  external: ['pdfkit', '@inquirer/prompts'],
 };
 // The CLI, and the worker-thread entry of batch audits (src/batch/worker.ts).
 await build({ ...common, entryPoints: ['dist/cli.js'], outfile: 'dist/medbill.mjs' });

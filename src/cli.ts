@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAssist } from './commands/assist.js';
 import { registerAudit } from './commands/audit.js';
 import { registerFacts } from './commands/facts.js';
+import { registerLetter } from './commands/letter.js';
 import { registerRules } from './commands/rules.js';
 import { registerSchema } from './commands/schema.js';
 import { printProblems, processIo, type CommandContext, type Io, type RegisterCommands } from './commands/shared.js';
@@ -20,7 +21,7 @@ import { toolVersion } from './paths.js';
 export { processIo, type Io };
 
 /** Every command module, in the order `medbill --help` lists them. Add new ones here. */
-const COMMANDS: RegisterCommands[] = [registerAudit, registerAssist, registerFacts, registerSchema, registerRules];
+const COMMANDS: RegisterCommands[] = [registerAudit, registerLetter, registerAssist, registerFacts, registerSchema, registerRules];
 
 function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
@@ -46,6 +47,8 @@ Examples:
   $ medbill audit bill.csv                       audit one bill, report on the terminal
   $ medbill audit bill.csv --format json | jq .  the versioned JSON report
   $ medbill audit claims.csv --group-by claim_id --format ndjson > reports.ndjson
+  $ medbill audit bill.csv --interactive         review the findings, then write letters
+  $ medbill letter dispute bill.csv --profile me.yaml   a dispute letter (PDF)
   $ medbill rules list                           the rules that run, and their sources
   $ medbill schema bill                          the JSON Schema of a native JSON bill
 
@@ -77,7 +80,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   };
   if (io.stdout === process.stdout) process.on('SIGINT', onSigint);
   try {
-    const program = buildProgram({ io, state, cleanup });
+    const program = buildProgram({ io, state, cleanup, argv });
     if (argv.length === 0) {
       program.outputHelp();
       return ExitCode.ERROR;

@@ -8,7 +8,7 @@ import { buildBill, type BillOptions, type LineLayout, type RawBill, type RawLin
 import { csvRecords, CsvGrouper, groupToRawBill, type CsvGroup, type CsvLayout } from '../bill/csv.js';
 import { parseBill, type ReadOptions } from '../bill/read.js';
 import { readJson } from '../bill/json.js';
-import { audit, errorReport, type AuditContext } from '../engine.js';
+import { audit, errorReport, type AuditContext, type FindingDecisions } from '../engine.js';
 import { toProblems, type Problem } from '../errors.js';
 import { formatMarkdown } from '../formatters/markdown.js';
 import { formatText } from '../formatters/text.js';
@@ -28,6 +28,10 @@ export interface JobSettings {
   version: string;
   /** Benchmarks and fees for the negotiation plan (`--medicare-amount`, `--advocate-fee`, ...). */
   plan?: PlanOptions;
+  /** The user's decisions on findings (`--dismiss`, `--unsure`). */
+  decisions?: FindingDecisions;
+  /** Return each report object with its rendering (`JobResult.reports`), for letters written per bill (`--letters`). */
+  keepReports?: boolean;
 }
 
 /** A whole file read as one text (a single bill, a JSON bill, a small grouped file). */
@@ -91,6 +95,8 @@ export interface JobResult {
    */
   packed?: { bytes: Uint8Array; lengths: number[] };
   stats: BillStat[];
+  /** The reports behind `outputs`, in the same order, when the settings ask for them (`keepReports`). */
+  reports?: Report[];
   /** Chunk jobs: the claims in the chunk in order (first and last included) and their first rows, for the interleaving check. */
   claims?: Array<{ claim: string; firstRow: number }>;
   /** Chunk jobs: the first and last claim, unaudited; `single` when the chunk held one claim. */
@@ -103,7 +109,7 @@ export interface JobResult {
 
 /** The audit context of a job: the tool version and the plan options. */
 function ctxOf(s: JobSettings): AuditContext {
-  return s.plan ? { version: s.version, plan: s.plan } : { version: s.version };
+  return { version: s.version, ...(s.plan ? { plan: s.plan } : {}), ...(s.decisions ? { decisions: s.decisions } : {}) };
 }
 
 /** Renders one report in the run's format (ndjson: one line; json: pretty, without trailing newline). */
@@ -167,6 +173,7 @@ function toEdge(g: CsvGroup): EdgeGroup {
 function push(result: JobResult, report: Report, s: JobSettings): void {
   result.outputs.push(render(report, s));
   result.stats.push(statOf(report));
+  if (s.keepReports) (result.reports ??= []).push(report);
 }
 
 /**
