@@ -182,7 +182,7 @@ async function prepareLetters(o: AuditOptions, io: Io, rules: RuleSet, cleanup: 
   }
   const mod = await import('../letters/index.js');
   const profile = await mod.loadProfile(o.profile, profileValuesOf(o), io.cwd);
-  mod.assertProfileComplete(profile, kinds ?? ['dispute', ...(profile.collector?.name ? (['debt-validation'] as const) : [])]);
+  mod.assertProfileComplete(profile, kinds ?? ['dispute', ...(profile.collector?.name ? (['debt-validation'] as const) : [])], kinds ? undefined : 'the letters');
   const clock = mod.letterClock(o.date, io.env);
   const dir = resolve(io.cwd, o.letters);
   await mod.ensureLetterDir(dir, o.letters);
@@ -224,7 +224,7 @@ async function startLetters(setup: LetterSetup, settings: JobSettings, io: Io, o
         const out = await setup.mod.writeLettersFor(report, setup.run, written);
         if (out.written.length === 0) none++;
         if (!o.quiet) for (const w of out.written) io.stderr.write(`medbill: wrote ${w}\n`);
-        for (const s of out.skipped) if (!o.quiet) io.stderr.write(`medbill: no ${s}\n`);
+        for (const s of out.skipped) if (!o.quiet) io.stderr.write(`medbill: ${s}\n`);
         for (const n of out.notes) if (!notes.includes(n)) notes.push(n);
       } catch (err) {
         failures++;

@@ -68,7 +68,7 @@ function financialAssistanceCalledFor(report: Report): boolean {
  * - `dispute`: a billing error to correct, a line to review, or a balance bill;
  * - `financial-assistance`: an uninsured or self-pay patient, or a tax-exempt hospital;
  * - `billing-hold`: whenever a dispute, an application or a GFE dispute is under way;
- * - `settlement`: the plan has an offer range (a benchmark was given);
+ * - `settlement`: the plan has an offer range (a benchmark was given) opening above $0;
  * - `gfe-dispute`: a bill at least the threshold over its Good Faith Estimate;
  * - `debt-validation`: the profile names a debt collector.
  * A report with errors calls for none.
@@ -84,7 +84,8 @@ export function lettersCalledFor(report: Report, profile: Profile = {}): LetterK
   if (dispute) out.push('dispute');
   if (fa) out.push('financial-assistance');
   if (dispute || fa || gfe) out.push('billing-hold');
-  if (report.summary.plan?.offer.status === 'range') out.push('settlement');
+  const offer = report.summary.plan?.offer;
+  if (offer?.status === 'range' && (offer.lowCents ?? 0) > 0) out.push('settlement');
   if (gfe) out.push('gfe-dispute');
   if (profile.collector?.name) out.push('debt-validation');
   return out;
@@ -388,7 +389,9 @@ function composeSettlement(w: Writer, ctx: Context): void {
     );
   }
   const amount = options.offerCents ?? offer.lowCents;
-  if (amount === undefined) throw new UsageError('give the amount to offer with --offer DOLLARS');
+  if (amount === undefined || (options.offerCents === undefined && amount <= 0)) {
+    throw new UsageError(`the benchmarks, less the ${formatCents(offer.paidCents ?? 0)} already paid, leave no amount to offer: give the amount with --offer DOLLARS`);
+  }
   if (amount <= 0) throw new UsageError(`--offer ${formatCents(amount)}: expected an amount above $0.00`);
   if (amount > offer.balanceCents) throw new UsageError(`--offer ${formatCents(amount)} is more than the balance left after the corrections, ${formatCents(offer.balanceCents)}: offer less, or pay the corrected balance`);
   const corrections = report.findings.filter(isCorrection);

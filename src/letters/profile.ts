@@ -117,12 +117,12 @@ export function missingProfileFields(profile: Profile, kind: LetterKind): string
 
 /**
  * Throws {@link UsageError} when the profile lacks a field the letter kinds need, naming the
- * options that give them and `--profile FILE`.
+ * options that give them and `--profile FILE`. `what` names the letters in the message
+ * (default: "the KIND letter" for one kind, else "the letters").
  */
-export function assertProfileComplete(profile: Profile, kinds: readonly LetterKind[]): void {
+export function assertProfileComplete(profile: Profile, kinds: readonly LetterKind[], what?: string): void {
   const missing = [...new Set(kinds.flatMap((k) => missingProfileFields(profile, k)))];
   if (missing.length === 0) return;
-  throw new UsageError(
-    `the ${kinds.length === 1 ? `${kinds[0]} letter needs` : 'letters need'} ${missing.join(', ')} (addresses: one option per line), or a --profile FILE with them (medbill schema profile prints its schema)`,
-  );
+  const subject = what ?? (kinds.length === 1 ? `the ${kinds[0]} letter` : 'the letters');
+  throw new UsageError(`${subject} ${subject.endsWith('letters') ? 'need' : 'needs'} ${missing.join(', ')} (addresses: one option per line), or a --profile FILE with them (medbill schema profile prints its schema)`);
 }

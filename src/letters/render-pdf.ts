@@ -168,9 +168,18 @@ function drawTable(l: Layout, b: Extract<Block, { type: 'table' }>): void {
         continue;
       }
       const take = Math.min(avail, n - start);
+      if (start > 0) {
+        // A row continued from the previous page names its line again.
+        const first = (cellLines[0] as string[])[0];
+        if (first) {
+          doc.font('Helvetica-Oblique').fontSize(size).fillColor('#555555');
+          put(doc, first, (xs[0] as number) + pad, l.y + pad, (widths[0] as number) - 2 * pad, b.columns[0]?.align ?? 'left');
+        }
+      }
       doc.font('Helvetica').fontSize(size).fillColor('black');
       row.forEach((cell, i) => {
         const w = (widths[i] as number) - 2 * pad;
+        if (start > 0 && i === 0) return;
         (cellLines[i] as string[]).slice(start, start + take).forEach((text, k) => {
           put(doc, text, (xs[i] as number) + pad, l.y + pad + k * lh, w, cell.align ?? 'left');
         });

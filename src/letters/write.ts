@@ -158,7 +158,7 @@ export async function writeLettersFor(report: Report, run: LetterRun, writtenInR
   if (report.errors.length > 0) return outcome;
   const called = lettersCalledFor(report, run.profile);
   const kinds = run.kinds ? run.kinds.filter((k) => called.includes(k)) : called;
-  if (run.kinds) for (const k of run.kinds) if (!called.includes(k)) outcome.skipped.push(`${k}: not called for by the findings of ${report.input.path}${report.input.claim !== undefined ? ` (claim ${report.input.claim})` : ''}`);
+  if (run.kinds) for (const k of run.kinds) if (!called.includes(k)) outcome.skipped.push(`no ${k} letter for ${report.input.path}${report.input.claim !== undefined ? ` (claim ${report.input.claim})` : ''}: its findings do not call for one`);
   const shown = (p: string) => relative(run.cwd, p) || p;
   const files: PendingFile[] = [];
   for (const kind of kinds) {
