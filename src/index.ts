@@ -23,3 +23,23 @@ export { jsonSchema, SCHEMA_NAMES } from './schemas.js';
 export { ExitCode } from './exit-codes.js';
 export { MedbillError, BillError, RulesError, UsageError, IoError, formatProblem, type Problem, type Location } from './errors.js';
 export { run } from './cli.js';
+export {
+  composeLetter,
+  lettersCalledFor,
+  renderText as renderLetterText,
+  renderMarkdown as renderLetterMarkdown,
+  renderPdf as renderLetterPdf,
+  renderLetter,
+  letterFileName,
+  ProfileSchema,
+  parseProfile,
+  LETTER_KINDS,
+  LETTER_FORMATS,
+  type Letter,
+  type LetterKind,
+  type LetterFormat,
+  type Profile,
+  type ComposeOptions,
+} from './letters/index.js';
+export { applyDecisions, type FindingDecisions } from './engine.js';
+export { findingKey } from './finding-key.js';

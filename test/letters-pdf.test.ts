@@ -121,4 +121,14 @@ describe('the dispute letter as PDF', () => {
     const words = pdfText(file).match(/word\d+/g) ?? [];
     expect(words).toEqual(Array.from({ length: 260 }, (_, i) => `word${i}`));
   }, 30_000);
+
+  it('the committed example (examples/dispute-inpatient-pneumonia.pdf) is what medbill writes today', async () => {
+    poppler('pdftotext');
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-pdf-'));
+    const r = await cli(['letter', 'dispute', BILL, ...FACTS, '--profile', PROFILE, '--date', '2026-03-25', '-o', 'fresh.pdf'], { cwd: dir, env: EPOCH });
+    expect(r.code).toBe(0);
+    const example = resolve(ROOT, 'examples', 'dispute-inpatient-pneumonia.pdf');
+    expect(pdfInfo(example).Pages).toBe(pdfInfo(join(dir, 'fresh.pdf')).Pages);
+    expect(pdfText(example)).toBe(pdfText(join(dir, 'fresh.pdf')));
+  }, 30_000);
 });

@@ -26,6 +26,7 @@ const BODY = 12;
 const SMALL = 9.5;
 const GAP = 10; // between blocks
 const FOOTER_Y = PAGE.height - 44;
+const KEEP_WHOLE = 12; // table rows up to this many lines are never split across pages
 
 const WIN_ANSI_EXTRA = new Set([402, 8211, 8212, 8216, 8217, 8218, 8220, 8221, 8222, 8224, 8225, 8226, 8230, 8364, 8240, 8249, 8250, 710, 8482, 338, 339, 732, 352, 353, 376, 381, 382]);
 const REPLACE: Record<string, string> = { '≥': '>=', '≤': '<=', '→': '->', '←': '<-', '✖': 'x', '▲': '^', '≠': '!=', '\u2009': ' ', '\u202f': ' ', '\u2011': '-' };
@@ -99,7 +100,11 @@ class Layout {
     if (this.y + height > this.bottom) this.newPage();
   }
 
-  /** Flowing text at (x, y) in a column of `width`, page breaks included; moves the cursor below it. */
+  /**
+   * Flowing text at (x, y) in a column of `width`, page breaks included; moves the cursor below
+   * it. A paragraph of up to six lines is kept on one page; a longer one leaves no single line
+   * alone at the top of the next page.
+   */
   text(text: string, opts: { font?: string; size?: number; x?: number; width?: number; gapAfter?: number } = {}): void {
     const { doc } = this;
     const size = opts.size ?? BODY;
@@ -107,7 +112,10 @@ class Layout {
     const width = opts.width ?? WIDTH;
     doc.font(opts.font ?? 'Helvetica').fontSize(size);
     const lh = size * 1.22;
-    for (const line of wrapLines(doc, text, width)) {
+    const lines = wrapLines(doc, text, width);
+    const fit = Math.floor((this.bottom - this.y) / lh);
+    if (lines.length > fit && (lines.length <= 6 || lines.length - fit === 1)) this.newPage();
+    for (const line of lines) {
       this.ensure(lh);
       put(doc, line, x, this.y, width);
       this.y += lh;
@@ -161,8 +169,10 @@ function drawTable(l: Layout, b: Extract<Block, { type: 'table' }>): void {
     let start = 0;
     while (start < n) {
       const avail = Math.floor((l.bottom - l.y - 2 * pad) / lh);
-      // Keep a short row whole, and at least three lines of a long one, on the page it starts on.
-      if (avail < Math.min(n - start, 3)) {
+      // A short row (up to KEEP_WHOLE lines) moves to the next page whole; a longer one (a long
+      // description) fills the page, at least three lines of it, and continues on the next.
+      const rest = n - start;
+      if (rest > avail && (rest <= KEEP_WHOLE || avail < 3)) {
         l.newPage();
         header(true);
         continue;
