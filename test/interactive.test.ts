@@ -166,6 +166,33 @@ describe('medbill audit --interactive in a terminal', () => {
   }, 60_000);
 });
 
+describe('medbill letter on a terminal', () => {
+  const base = ['letter', 'billing-hold', BILL, '--insurance', 'uninsured', '--format', 'text', '-o', 'hold.txt', '--date', '2026-03-25', '--billing-office-name', 'Patient Financial Services', '--billing-office-address', '200 Example Ave'];
+
+  it('asks only for the missing profile fields, then writes the letter', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-tty-'));
+    const t = Terminal.start('letter', dir, base);
+    await t.waitFor('Your name');
+    t.type('Pat Example');
+    await t.waitFor('Your address');
+    t.type('100 Sample St; Springfield, IL 62701');
+    expect(await t.exitCode()).toBe(0);
+    const text = readFileSync(join(dir, 'hold.txt'), 'utf8');
+    expect(text.startsWith('Pat Example\n100 Sample St\nSpringfield, IL 62701\n\nMarch 25, 2026\n\nPatient Financial Services\n200 Example Ave\n')).toBe(true);
+    expect(t.screen()).not.toContain('Account number');
+  }, 60_000);
+
+  it('Ctrl-C at its prompt exits 130 and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-tty-'));
+    const t = Terminal.start('letter-interrupt', dir, base);
+    await t.waitFor('Your name');
+    t.keys('C-c');
+    expect(await t.exitCode()).toBe(130);
+    expect(readFileSync(join(dir, 'stderr.txt'), 'utf8')).toBe('\nmedbill: interrupted; nothing was written\n');
+    expect(readdirSync(dir).sort()).toEqual(['exit-code.txt', 'stderr.txt']);
+  }, 60_000);
+});
+
 describe('the equivalent command', () => {
   const base = { dismiss: [], unsure: [], letterKinds: [], letterFormat: 'pdf' } as unknown as AuditOptions;
 

@@ -88,6 +88,26 @@ describe('medbill letter', () => {
     expect(readdirSync(dir)).toEqual(['bad.yaml']);
   });
 
+  it('a batch report: --claim picks the bill', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'claims.csv'), 'claim,line,dos,rev,cpt,units,charge\nA1,1,2026-03-02,0320,71046,1,610.00\nB2,1,2026-04-02,0320,71046,1,610.00\nB2,2,2026-04-02,0320,71046,1,610.00\n');
+    expect((await cli(['audit', 'claims.csv', '--group-by', 'claim', '--format', 'json', '-o', 'batch.json'], { cwd: dir })).code).toBe(1);
+    const none = await cli(['letter', 'dispute', '--report', 'batch.json', '--profile', PROFILE], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('medbill: batch.json: --report holds 2 reports; pick one with --claim (A1, B2)\n');
+    const b2 = await cli(['letter', 'dispute', '--report', 'batch.json', '--claim', 'B2', '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-05-01'], { cwd: dir });
+    expect(b2.code).toBe(0);
+    expect(b2.stdout).toContain('Claim: B2');
+    expect(b2.stdout).toContain('Line 2 · Apr 2, 2026 · 71046 · charge $610.00 · disputed $610.00');
+    const a1 = await cli(['letter', 'dispute', '--report', 'batch.json', '--claim', 'A1', '--profile', PROFILE], { cwd: dir });
+    expect(a1.code).toBe(2);
+    expect(a1.stderr).toMatch(/nothing to dispute in claims\.csv/);
+    const report = JSON.parse(readFileSync(join(dir, 'batch.json'), 'utf8')) as { reports: unknown[] };
+    writeFileSync(join(dir, 'one.json'), JSON.stringify(report.reports[1]));
+    const fromStdin = await cli(['letter', 'dispute', '--report', '-', '--profile', PROFILE, '--format', 'markdown', '-o', '-', '--date', '2026-05-01'], { cwd: dir, input: readFileSync(join(dir, 'one.json'), 'utf8') });
+    expect(fromStdin.stdout).toContain('| 2 | Apr 2, 2026 | 71046 | $610.00 |');
+  });
+
   it('debt-validation to a collector, with the validation period counted from the notice', async () => {
     const r = await cli([
       'letter', 'debt-validation', BILL, ...FACTS, '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-09-10',

@@ -147,6 +147,7 @@ function sniffEncoding(buf: Buffer, name: string): string {
   return 'utf-8';
 }
 
+/** Opens a bill input (`-`: stdin) as decoded text chunks (see {@link decodeInput}); errors surface while reading (BillError, or the file system's). */
 export function openInput(input: string, io: Io, cwd: string): AsyncIterable<string> {
   if (input === '-') return decodeInput(io.stdin as AsyncIterable<Buffer | string>, '<stdin>');
   return decodeInput(createReadStream(resolve(cwd, input), { highWaterMark: 256 * 1024 }), input);
