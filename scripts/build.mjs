@@ -26,7 +26,9 @@ await build({
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   // better-sqlite3 is a native addon: it is loaded from node_modules, and only by src/data/store.ts.
-  external: ['better-sqlite3'],
+  // pdfkit and @inquirer/prompts load at run time from node_modules, only when used (the letter
+  // renderer, the interactive review): pdfkit reads its font data relative to its own package.
+  external: ['better-sqlite3', 'pdfkit', '@inquirer/prompts'],
   logLevel: 'warning',
   plugins: [
     {

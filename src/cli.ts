@@ -11,6 +11,7 @@ import { registerAssist } from './commands/assist.js';
 import { registerAudit } from './commands/audit.js';
 import { registerFacts } from './commands/facts.js';
 import { registerData } from './commands/data.js';
+import { registerLetter } from './commands/letter.js';
 import { registerRules } from './commands/rules.js';
 import { registerSchema } from './commands/schema.js';
 import { printProblems, processIo, type CommandContext, type Io, type RegisterCommands } from './commands/shared.js';
@@ -21,7 +22,7 @@ import { toolVersion } from './paths.js';
 export { processIo, type Io };
 
 /** Every command module, in the order `medbill --help` lists them. Add new ones here. */
-const COMMANDS: RegisterCommands[] = [registerAudit, registerAssist, registerFacts, registerData, registerSchema, registerRules];
+const COMMANDS: RegisterCommands[] = [registerAudit, registerLetter, registerAssist, registerFacts, registerData, registerSchema, registerRules];
 
 function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
@@ -47,6 +48,8 @@ Examples:
   $ medbill audit bill.csv                       audit one bill, report on the terminal
   $ medbill audit bill.csv --format json | jq .  the versioned JSON report
   $ medbill audit claims.csv --group-by claim_id --format ndjson > reports.ndjson
+  $ medbill audit bill.csv --interactive         review the findings, then write letters
+  $ medbill letter dispute bill.csv --profile me.yaml   a dispute letter (PDF)
   $ medbill rules list                           the rules that run, and their sources
   $ medbill schema bill                          the JSON Schema of a native JSON bill
 
@@ -78,7 +81,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   };
   if (io.stdout === process.stdout) process.on('SIGINT', onSigint);
   try {
-    const program = buildProgram({ io, state, cleanup });
+    const program = buildProgram({ io, state, cleanup, argv });
     if (argv.length === 0) {
       program.outputHelp();
       return ExitCode.ERROR;

@@ -15,6 +15,7 @@ import type { Problem } from './errors.js';
 import type { LoadedRule, RuleSet } from './rules/loader.js';
 import { severityRank, type Severity } from './rules/schema.js';
 import { buildPlan, isCorrection, type PlanOptions } from './plan.js';
+import { findingKey } from './finding-key.js';
 import type { Finding, Report } from './report.js';
 import { REPORT_SCHEMA_VERSION } from './report-version.js';
 
@@ -27,6 +28,41 @@ export interface AuditContext {
   reference?: ReferenceData;
   /** What the negotiation plan needs beyond the bill: benchmarks and an advocate's fee the user gave (see {@link PlanOptions}). */
   plan?: PlanOptions;
+  /** The user's decisions on findings (`--dismiss`, `--unsure`, the interactive review); see {@link FindingDecisions}. */
+  decisions?: FindingDecisions;
+}
+
+/**
+ * The user's decisions on findings, by key (`rule-id:LINE`, or a rule id for all of that rule's
+ * findings; see {@link findingKey}): `dismiss` leaves a finding out of the findings, totals,
+ * plan and letters (listed in `report.dismissed`); `unsure` keeps it but marks it
+ * `decision: "unsure"`, so the plan and letters ask about its lines instead of disputing them.
+ */
+export interface FindingDecisions {
+  dismiss: string[];
+  unsure: string[];
+}
+
+/**
+ * Applies the user's decisions to sorted findings. Pure. Keys that match no finding are
+ * returned as warnings naming the option, so a typo is not silently ignored.
+ */
+export function applyDecisions(findings: Finding[], d: FindingDecisions | undefined): { kept: Finding[]; dismissed: NonNullable<Report['dismissed']>; warnings: string[] } {
+  if (!d || (d.dismiss.length === 0 && d.unsure.length === 0)) return { kept: findings, dismissed: [], warnings: [] };
+  const matches = (keys: string[], f: Finding) => keys.some((k) => k === f.ruleId || k === findingKey(f));
+  const kept: Finding[] = [];
+  const dismissed: NonNullable<Report['dismissed']> = [];
+  for (const f of findings) {
+    if (matches(d.dismiss, f)) dismissed.push({ key: findingKey(f), ruleId: f.ruleId, title: f.title, lines: f.lines, amountAtStakeCents: f.amountAtStakeCents });
+    else kept.push(matches(d.unsure, f) ? { ...f, decision: 'unsure' } : f);
+  }
+  const warnings: string[] = [];
+  for (const [option, keys] of [['--dismiss', d.dismiss], ['--unsure', d.unsure]] as const) {
+    for (const k of keys) {
+      if (!findings.some((f) => k === f.ruleId || k === findingKey(f))) warnings.push(`${option} ${k}: no finding with this key on this bill (keys are rule-id:LINE such as duplicate-line:9, or a rule id)`);
+    }
+  }
+  return { kept, dismissed, warnings };
 }
 
 const FACT_HINT: Record<string, string> = {
@@ -247,6 +283,8 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     }
   }
   findings.sort(compareFindings);
+  const decided = applyDecisions(findings, context.decisions);
+  if (decided.kept !== findings) findings.splice(0, findings.length, ...decided.kept);
 
   const flaggedLines = new Set(findings.map((f) => f.lines[0]).filter((n): n is number => n !== undefined));
   const notCheckedLines: Report['coverage']['notCheckedLines'] = [];
@@ -324,7 +362,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
       data: tablesUsed,
     },
     errors,
-    warnings: bill.warnings,
+    warnings: [...bill.warnings, ...decided.warnings.map((message) => ({ message }))],
     summary: {
       findings: { error: count('error'), warning: count('warning'), info: count('info') },
       amountAtStakeCents: stake.total,
@@ -340,6 +378,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   };
   if (bill.source.claim !== undefined) report.input.claim = bill.source.claim;
   if (bill.provider.name || bill.provider.npi) report.input.provider = bill.provider;
+  if (decided.dismissed.length > 0) report.dismissed = decided.dismissed;
   return report;
 }
 

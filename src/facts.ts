@@ -45,6 +45,12 @@ export const FactSchema = z
     numbers: z.record(z.string(), z.number()).optional().describe('numbers code computes with; money in integer cents (keys end in Cents)'),
     dates: z.record(z.string(), isoDate).optional(),
     rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional().describe('tabular detail (e.g. the levels of a state law)'),
+    letter: z
+      .record(z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'letter template names are camelCase'), z.string().min(1))
+      .optional()
+      .describe(
+        'sentences a letter may print (the first-person wording rights.md suggests), by name; {placeholders} are filled by the letter composer with names, long-form dates and amounts, and with this fact\'s numbers (money keys ending in Cents as dollars)',
+      ),
     source: z.string().min(1).describe('the primary (or secondary) source to cite'),
     strength: z.enum(FACT_STRENGTHS),
     rightsMd: z.string().min(1).describe('where in shared/reference/rights.md the fact was checked'),
@@ -109,6 +115,17 @@ export class FactBook {
     const d = this.get(id).dates?.[key];
     if (d === undefined) throw new RulesError(`fact "${id}" has no date "${key}"`, { file: this.file, key: `${id}.dates.${key}` });
     return d;
+  }
+
+  /**
+   * The letter template `name` of fact `id` (a sentence with `{placeholders}`, see
+   * {@link FactSchema} `letter`). Throws {@link RulesError} when the fact or the template is
+   * missing, so a letter never falls back to wording of its own.
+   */
+  letter(id: string, name: string): string {
+    const t = this.get(id).letter?.[name];
+    if (t === undefined) throw new RulesError(`fact "${id}" has no letter template "${name}"`, { file: this.file, key: `${id}.letter.${name}` });
+    return t;
   }
 
   /** Facts of one topic, in file order. */

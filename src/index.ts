@@ -29,3 +29,23 @@ export { openStore, type Store, type StoredDataset, type ImportOutcome } from '.
 export { writeSample } from './data/sample.js';
 export { MedbillError, BillError, RulesError, DataError, UsageError, IoError, formatProblem, type Problem, type Location } from './errors.js';
 export { run } from './cli.js';
+export {
+  composeLetter,
+  lettersCalledFor,
+  renderText as renderLetterText,
+  renderMarkdown as renderLetterMarkdown,
+  renderPdf as renderLetterPdf,
+  renderLetter,
+  letterFileName,
+  ProfileSchema,
+  parseProfile,
+  LETTER_KINDS,
+  LETTER_FORMATS,
+  type Letter,
+  type LetterKind,
+  type LetterFormat,
+  type Profile,
+  type ComposeOptions,
+} from './letters/index.js';
+export { applyDecisions, type FindingDecisions } from './engine.js';
+export { findingKey } from './finding-key.js';

@@ -47,9 +47,20 @@ export interface PlanInput {
 /** Finding categories that are billing errors to correct (the others are rights, prices or reviews). */
 export const CORRECTION_CATEGORIES: ReadonlySet<string> = new Set(['duplicate', 'unbundling', 'add-on', 'units', 'date', 'routine-supply', 'arithmetic']);
 
-/** True for a finding the plan asks to correct: a billing error (not a review) with an amount at stake. */
+/**
+ * True for a finding the plan asks to correct: a billing error (not a review, not one the user
+ * marked unsure) with an amount at stake.
+ */
 export function isCorrection(f: Finding): boolean {
-  return f.severity !== 'info' && CORRECTION_CATEGORIES.has(f.category) && f.amountAtStakeCents > 0;
+  return f.severity !== 'info' && f.decision !== 'unsure' && CORRECTION_CATEGORIES.has(f.category) && f.amountAtStakeCents > 0;
+}
+
+/**
+ * True for a line finding the plan and letters ask about rather than dispute: a coding review
+ * (upcoding), an informational finding, or one the user marked unsure.
+ */
+export function isReview(f: Finding): boolean {
+  return f.lines.length > 0 && (f.category === 'upcoding' || f.severity === 'info' || f.decision === 'unsure');
 }
 
 const plural = (n: number, word: string) => `${word}${n === 1 ? '' : 's'}`;
@@ -140,13 +151,13 @@ export function buildPlan(input: PlanInput): Plan {
       facts: [],
     });
   }
-  const reviews = findings.filter((f) => (f.category === 'upcoding' || f.severity === 'info') && f.lines.length > 0);
+  const reviews = findings.filter(isReview);
   const reviewLines = firstLines(reviews);
   if (reviewLines.length > 0) {
     steps.push({ kind: 'records', text: `Ask for the medical record behind ${lineList(reviewLines)} to check the level or service billed.`, lines: reviewLines, ruleIds: [...new Set(reviews.map((f) => f.ruleId))], facts: [] });
   }
 
-  const balance = findings.filter((f) => f.category === 'surprise-billing' && f.kind === 'balance-billing' && f.severity !== 'info');
+  const balance = findings.filter((f) => f.category === 'surprise-billing' && f.kind === 'balance-billing' && f.severity !== 'info' && f.decision !== 'unsure');
   if (balance.length > 0) {
     steps.push({
       kind: 'balance-billing',
@@ -155,7 +166,7 @@ export function buildPlan(input: PlanInput): Plan {
       facts: ['nsa-balance-billing', 'no-surprises-help-desk'],
     });
   }
-  for (const g of findings.filter((f) => f.kind === 'gfe-excess')) {
+  for (const g of findings.filter((f) => f.kind === 'gfe-excess' && f.decision !== 'unsure')) {
     const e = g.evidence as { overCents?: number; deadline?: string; feeCents?: number };
     const by = e.deadline ? `by ${e.deadline}` : `within ${factBook.number('nsa-gfe-dispute', 'deadlineDays')} days of the date on the bill`;
     steps.push({

@@ -9,6 +9,8 @@ import { CATEGORIES, CONFIDENCES, SEVERITIES } from './rules/schema.js';
 
 import { REPORT_SCHEMA_VERSION } from './report-version.js';
 
+export { findingKey } from './finding-key.js';
+
 export { REPORT_SCHEMA_VERSION };
 
 const cents = z.number().int();
@@ -56,12 +58,25 @@ export const FindingSchema = z.object({
   subject: SubjectSchema.optional(),
   evidence: z.record(z.string(), z.unknown()),
   references: z.array(z.string()),
+  decision: z
+    .enum(['unsure'])
+    .optional()
+    .describe('the user is not sure of this finding (--unsure or the interactive review): letters ask about its lines instead of disputing them, and the plan does not count it as a correction'),
 });
 
 const FactSchema = <T extends z.ZodType>(value: T) =>
   z.object({ value, origin: z.enum(FACT_ORIGINS), note: z.string().optional() });
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** A finding the user dismissed (`--dismiss`): left out of the findings, totals, plan and letters, listed here. */
+export const DismissedSchema = z.object({
+  key: z.string(),
+  ruleId: z.string(),
+  title: z.string(),
+  lines: z.array(z.number().int()),
+  amountAtStakeCents: cents,
+});
 
 /** Kinds of negotiation-plan steps, in the order the plan asks for them. */
 export const PLAN_STEP_KINDS = [
@@ -167,6 +182,7 @@ export const ReportSchema = z.object({
     columns: z.object({ mapped: z.record(z.string(), z.string()), unused: z.array(z.string()) }).optional(),
   }),
   findings: z.array(FindingSchema),
+  dismissed: z.array(DismissedSchema).optional().describe('findings the user dismissed (--dismiss or the interactive review); additive to schema version 1'),
   coverage: z.object({
     lines: z.number().int().describe('charge lines audited (payments, adjustments and netted reversals excluded)'),
     flagged: z.number().int(),

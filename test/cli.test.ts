@@ -169,7 +169,7 @@ describe('medbill audit', () => {
 });
 
 describe('medbill schema and rules', () => {
-  it.each(['report', 'batch', 'bill', 'rule', 'assist', 'facts'])('schema %s prints a JSON Schema', async (name) => {
+  it.each(['report', 'batch', 'bill', 'rule', 'assist', 'facts', 'profile'])('schema %s prints a JSON Schema', async (name) => {
     const r = await cli(['schema', name]);
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { $schema: string; type: string; properties: Record<string, unknown> };

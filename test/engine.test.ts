@@ -119,3 +119,38 @@ describe('regressions from a new-user review', () => {
     expect(report.findings.map((f) => [f.lines[0], f.amountAtStakeCents])).toEqual([[2, 49000], [1, 0]]);
   });
 });
+
+describe('decisions on findings (--dismiss, --unsure)', () => {
+  const csv = 'line,dos,rev,cpt,units,charge\n1,2026-03-02,0300,80053,1,100.00\n2,2026-03-02,0300,82947,1,20.00\n3,2026-03-02,0320,71046,1,610.00\n4,2026-03-02,0320,71046,1,610.00\n';
+  const bill = () => parseBill(csv, 'test.csv')[0]!;
+
+  it('dismiss: the finding leaves the findings, totals and plan, and is listed as dismissed', () => {
+    const all = audit(bill(), rules, { version: 'test' });
+    expect(all.findings.map((f) => `${f.ruleId}:${f.lines[0]}`)).toEqual(['lab-panel-component:2', 'duplicate-line:4']);
+    expect(all.summary.amountAtStakeCents).toBe(63000);
+    const r = audit(bill(), rules, { version: 'test', decisions: { dismiss: ['duplicate-line:4'], unsure: [] } });
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['lab-panel-component']);
+    expect(r.dismissed).toEqual([{ key: 'duplicate-line:4', ruleId: 'duplicate-line', title: 'Same service billed twice on one day', lines: [4, 3], amountAtStakeCents: 61000 }]);
+    expect(r.summary.amountAtStakeCents).toBe(2000);
+    expect(r.summary.plan?.steps.find((s) => s.kind === 'corrections')).toMatchObject({ lines: [2], amountCents: 2000 });
+    expect(ReportSchema.safeParse(r).success).toBe(true);
+    // A rule id dismisses every finding of that rule.
+    expect(audit(bill(), rules, { version: 'test', decisions: { dismiss: ['lab-panel-component', 'duplicate-line'], unsure: [] } }).findings).toEqual([]);
+  });
+
+  it('unsure: the finding stays, marked, and the plan asks for the record instead of a correction', () => {
+    const r = audit(bill(), rules, { version: 'test', decisions: { dismiss: [], unsure: ['duplicate-line:4'] } });
+    expect(r.findings.find((f) => f.ruleId === 'duplicate-line')?.decision).toBe('unsure');
+    expect(r.summary.plan?.steps.find((s) => s.kind === 'corrections')).toMatchObject({ lines: [2], amountCents: 2000 });
+    expect(r.summary.plan?.steps.find((s) => s.kind === 'records')).toMatchObject({ lines: [4] });
+  });
+
+  it('a key that matches no finding is a warning, not silence', () => {
+    const r = audit(bill(), rules, { version: 'test', decisions: { dismiss: ['duplicate-line:9'], unsure: ['no-such-rule'] } });
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      '--dismiss duplicate-line:9: no finding with this key on this bill (keys are rule-id:LINE such as duplicate-line:9, or a rule id)',
+      '--unsure no-such-rule: no finding with this key on this bill (keys are rule-id:LINE such as duplicate-line:9, or a rule id)',
+    ]);
+    expect(r.findings).toHaveLength(2);
+  });
+});

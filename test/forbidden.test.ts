@@ -1,17 +1,21 @@
 /**
  * rights.md item 26: claims medbill must never print. This test runs every command in every
  * format over the fixture bills and a spread of options (in process, through the same `run`
- * the CLI uses, plus the built CLI for its help), adds the facts file, the rule files and the
- * README, and searches all of it. The detector is tested first on the claims themselves, so
+ * the CLI uses, plus the built CLI for its help), writes every letter kind in text, Markdown
+ * and PDF (read back with pdftotext), adds the facts file, the rule files and the README, and
+ * searches all of it. The detector is tested first on the claims themselves, so
  * that this test can fail.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { US_STATES } from '../src/bill/schema.js';
 import { run, type Io } from '../src/cli.js';
 import { loadFacts } from '../src/facts.js';
+import { LETTER_KINDS } from '../src/letters/model.js';
 import { cli } from './helpers.js';
 import { formatNdjsonLine } from '../src/formatters/json.js';
 import type { Report } from '../src/report.js';
@@ -137,14 +141,14 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
   it('covers every command medbill has', async () => {
     const help = await output(['--help']);
     const commands = [...help.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
-    expect(commands.sort()).toEqual(['assist', 'audit', 'data', 'facts', 'rules', 'schema']);
+    expect(commands.sort()).toEqual(['assist', 'audit', 'data', 'facts', 'letter', 'rules', 'schema']);
   });
 
   it('help and usage of every command (built CLI)', async () => {
     const runs = [
       ['--help'],
       ['-V'],
-      ...['audit', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample'].map((c) => [...c.split(' '), '--help']),
+      ...['audit', 'letter', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample'].map((c) => [...c.split(' '), '--help']),
     ];
     let all = '';
     for (const args of runs) {
@@ -152,6 +156,7 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
       all += r.stdout + r.stderr;
     }
     expect(all).toContain('medbill assist');
+    expect(all).toContain('debt-validation');
     expect(violations(all)).toEqual([]);
   });
 
@@ -238,7 +243,7 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
         all += await output(['facts', '--stale', '--today', today, '--format', format]);
       }
     }
-    for (const name of ['report', 'batch', 'bill', 'rule', 'assist', 'facts']) all += await output(['schema', name]);
+    for (const name of ['report', 'batch', 'bill', 'rule', 'assist', 'facts', 'profile']) all += await output(['schema', name]);
     all += await output(['rules', 'list']);
     all += await output(['rules', 'list', '--format', 'json']);
     all += await output(['rules', 'validate']);
@@ -247,6 +252,53 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
     expect(all).toContain('medicaid-retroactive-from-2027');
     expect(violations(all)).toEqual([]);
   }, 60_000);
+
+  it('letters: every kind, in text, Markdown and PDF, over the fixture bills and the rights and plan options', async () => {
+    const profile = join(ROOT, 'fixtures', 'letters', 'profile.yaml');
+    const letterArgs = ['--profile', profile, '--collector-name', 'Example Collections LLC', '--collector-address', '1 Sample Plaza', '--collector-address', 'Springfield, IL 62703', '--notice-received', '2026-09-01', '--date', '2026-09-10'];
+    const bills: Array<{ file: string; args: string[] }> = [];
+    for (const f of readdirSync(join(ROOT, 'fixtures', 'bills'))) bills.push({ file: join('fixtures', 'bills', f), args: [] });
+    for (const c of readdirSync(join(ROOT, 'fixtures', 'cases')).filter((x) => !x.endsWith('.md'))) {
+      const spec = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'cases', c, 'case.json'), 'utf8')) as { bill: string; groupBy?: string };
+      bills.push({ file: join('fixtures', 'cases', c, spec.bill), args: spec.groupBy ? ['--group-by', spec.groupBy] : [] });
+    }
+    for (const id of ['out-of-network-emergency', 'out-of-network-ancillary-at-in-network-facility', 'bill-above-good-faith-estimate', 'uninsured-at-nonprofit-hospital']) {
+      bills.push({ file: join('fixtures', 'rules', `${id}.csv`), args: ['--group-by', 'claim'] });
+    }
+    const variants = [
+      ['--insurance', 'uninsured', '--nonprofit', '--statement-date', '2026-06-20', '--state', 'CA', '--cash-price', '5000', '--medicare-amount', '1200', '--agb-percent', '35'],
+      ['--insurance', 'self-pay', '--gfe', '100', '--state', 'NY', '--no-nonprofit', '--statement-date', '2026-05-01'],
+      ['--insurance', 'out-of-network', '--encounter', 'emergency', '--state', 'TX'],
+      ['--insurance', 'out-of-network', '--facility-network', 'in-network', '--encounter', 'outpatient', '--bill-type', 'professional', '--state', 'FL'],
+      ['--insurance', 'medicare', '--statement-date', '2026-12-31', '--unsure', 'duplicate-line', '--dismiss', 'routine-supplies'],
+    ];
+    let all = '';
+    const kinds = new Set<string>();
+    for (const b of bills) {
+      for (const v of variants) {
+        for (const format of ['text', 'markdown']) {
+          const dir = mkdtempSync(join(tmpdir(), 'medbill-forbidden-'));
+          all += await output(['audit', b.file, '--format', 'json', ...b.args, ...v, '--letters', dir, '--letter-format', format, ...letterArgs]);
+          for (const f of readdirSync(dir)) {
+            kinds.add(f.replace(/^.*?-(itemized-bill|dispute|financial-assistance|billing-hold|settlement|gfe-dispute|debt-validation)\.(txt|md)$/, '$1'));
+            all += readFileSync(join(dir, f), 'utf8');
+          }
+        }
+      }
+    }
+    expect([...kinds].sort(), [...kinds].join()).toEqual([...LETTER_KINDS].sort());
+    // PDF: every kind for the inpatient case, back to text with pdftotext.
+    const inpatient = ['fixtures/cases/inpatient-pneumonia-self-pay/bill.csv', '--insurance', 'uninsured', '--nonprofit', '--admission', '2026-03-02', '--discharge', '2026-03-05', '--statement-date', '2026-03-20', '--state', 'IL', '--gfe', '10000', '--cash-price', '6000', '--unsure', 'lab-panel-component:6'];
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-forbidden-'));
+    for (const kind of LETTER_KINDS) {
+      const file = join(dir, `${kind}.pdf`);
+      const r = await cli(['letter', kind, ...inpatient, ...letterArgs, '-o', file]);
+      expect(r.code, `${kind}: ${r.stderr}`).toBe(0);
+      all += r.stderr + execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    }
+    for (const seen of ['Dispute of charges', 'IRC 501(r)', '45 CFR 149.620', '15 U.S.C. 1692g(b)', 'HIPAA right of access', 'lump-sum payment', 'Please place the account on hold']) expect(all).toContain(seen);
+    expect(violations(all)).toEqual([]);
+  }, 240_000);
 
   it('the facts file, the rule pack and the README', () => {
     const files = [join(ROOT, 'README.md'), join(ROOT, 'rules', 'tables', 'facts.yaml'), ...readdirSync(join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'rules', f))];

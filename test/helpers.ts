@@ -28,3 +28,18 @@ export function cli(args: string[], opts: { input?: string; env?: Record<string,
     else child.stdin?.end();
   });
 }
+
+/**
+ * Runs the CLI in process (the same `run` the built CLI calls) with captured output; stdin is
+ * empty and not a terminal. Resolves with the exit code and what was written.
+ */
+export async function runIn(argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { Readable } = await import('node:stream');
+  const { run } = await import('../src/cli.js');
+  let stdout = '';
+  let stderr = '';
+  const out = { write: (s: string | Uint8Array) => ((stdout += typeof s === 'string' ? s : Buffer.from(s).toString('latin1')), true), isTTY: false, columns: 100 };
+  const err = { write: (s: string) => ((stderr += s), true), isTTY: false };
+  const code = await run(argv, { stdout: out, stderr: err, stdin: Readable.from([]) as unknown as NodeJS.ReadableStream, env: { NO_COLOR: '1', ...opts.env }, cwd: opts.cwd ?? resolve(__dirname, '..') });
+  return { code, stdout, stderr };
+}

@@ -8,7 +8,7 @@ import { buildBill, type BillOptions, type LineLayout, type RawBill, type RawLin
 import { csvRecords, CsvGrouper, groupToRawBill, type CsvGroup, type CsvLayout } from '../bill/csv.js';
 import { parseBill, type ReadOptions } from '../bill/read.js';
 import { readJson } from '../bill/json.js';
-import { audit, errorReport, type AuditContext } from '../engine.js';
+import { audit, errorReport, type AuditContext, type FindingDecisions } from '../engine.js';
 import { toProblems, type Problem } from '../errors.js';
 import { formatMarkdown } from '../formatters/markdown.js';
 import { formatText } from '../formatters/text.js';
@@ -32,6 +32,10 @@ export interface JobSettings {
   plan?: PlanOptions;
   /** The data directory of imported CMS tables (each auditing thread opens its store read-only). */
   dataDir?: string;
+  /** The user's decisions on findings (`--dismiss`, `--unsure`). */
+  decisions?: FindingDecisions;
+  /** Return each report object with its rendering (`JobResult.reports`), for letters written per bill (`--letters`). */
+  keepReports?: boolean;
 }
 
 /** What a thread audits with: the loaded rules and, when tables were imported, the reference store. */
@@ -107,6 +111,8 @@ export interface JobResult {
    */
   packed?: { bytes: Uint8Array; lengths: number[] };
   stats: BillStat[];
+  /** The reports behind `outputs`, in the same order, when the settings ask for them (`keepReports`). */
+  reports?: Report[];
   /** Chunk jobs: the claims in the chunk in order (first and last included) and their first rows, for the interleaving check. */
   claims?: Array<{ claim: string; firstRow: number }>;
   /** Chunk jobs: the first and last claim, unaudited; `single` when the chunk held one claim. */
@@ -117,10 +123,11 @@ export interface JobResult {
   fileTotals?: number;
 }
 
-/** The audit context of one bill: the tool version, the plan options, the bill's reference data. */
+/** The audit context of one bill: the tool version, the plan options, the decisions, the bill's reference data. */
 function ctxOf(s: JobSettings, kit: AuditKit, bill: Bill): AuditContext {
   const ctx: AuditContext = { version: s.version };
   if (s.plan) ctx.plan = s.plan;
+  if (s.decisions) ctx.decisions = s.decisions;
   if (kit.reference) ctx.reference = kit.reference.forBill(bill);
   return ctx;
 }
@@ -188,6 +195,7 @@ function toEdge(g: CsvGroup): EdgeGroup {
 function push(result: JobResult, report: Report, s: JobSettings): void {
   result.outputs.push(render(report, s));
   result.stats.push(statOf(report));
+  if (s.keepReports) (result.reports ??= []).push(report);
 }
 
 /**

@@ -14,6 +14,7 @@ import { applyFixes, groupToRawBill, csvRecords, detectCsvLayout, detectDelimite
 import { errorReport } from '../engine.js';
 import { BillError, IoError, MedbillError, toProblems, type Problem } from '../errors.js';
 import { packageRoot } from '../paths.js';
+import type { Report } from '../report.js';
 import type { RuleSelection } from '../rules/loader.js';
 import { auditRaw, edgeToGroup, processJob, render, statOf, type AuditKit, type BillStat, type EdgeGroup, type Job, type JobResult, type JobSettings } from './jobs.js';
 import { WorkerPool } from './pool.js';
@@ -43,6 +44,11 @@ export interface BatchOptions {
   onProgress?(p: Progress): void;
   /** Called with the errors of every report that has some (an unreadable input or claim), for stderr. */
   onProblem?(problems: Problem[]): void;
+  /**
+   * Called with every report, in output order, after it is written (set `settings.keepReports`
+   * so that worker results carry their reports). Awaited: letters are written per bill here.
+   */
+  onReport?(report: Report): Promise<void>;
 }
 
 /** Running totals of a batch. */
@@ -167,11 +173,13 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
     const report = auditRaw(groupToRawBill(edgeToGroup(edge, layout), layout), s.read, o.kit, s);
     account(statOf(report));
     await emitter.emit(render(report, s));
+    await o.onReport?.(report);
   };
   const problemReport = async (file: FileState, problems: Problem[]) => {
     const report = errorReport(file.name, problems, o.kit.rules, { version: s.version });
     account(statOf(report));
     await emitter.emit(render(report, s));
+    await o.onReport?.(report);
   };
   /** Marks a claim complete; false (after reporting) when it was complete before: interleaved input. */
   const complete = async (file: FileState, claim: string, firstRow: number): Promise<boolean> => {
@@ -202,12 +210,14 @@ export async function runBatch(o: BatchOptions, out: OutputSink): Promise<Progre
         account(r.stats[i] as BillStat);
         await emitter.emit(r.packed.bytes.subarray(at, at + n));
         at += n;
+        if (r.reports?.[i]) await o.onReport?.(r.reports[i]);
       }
       return;
     }
     for (const [i, text] of r.outputs.entries()) {
       account(r.stats[i] as BillStat);
       await emitter.emit(text);
+      if (r.reports?.[i]) await o.onReport?.(r.reports[i]);
     }
   };
 

@@ -7,34 +7,23 @@ import { availableParallelism } from 'node:os';
 import { TextDecoder as NodeTextDecoder } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
-import { parseBillType, parseEncounter, parseInsurance } from '../bill/build.js';
-import { LINE_FIELD_DOCS, LINE_FIELDS, lineFieldFor, type LineField } from '../bill/fields.js';
+import { LINE_FIELD_DOCS, LINE_FIELDS } from '../bill/fields.js';
 import type { ReadOptions } from '../bill/read.js';
-import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES, NETWORK_STATUSES, type NetworkStatus, type UsState } from '../bill/schema.js';
 import { formatCents } from '../bill/values.js';
 import { runBatch, type OutputSink, type Progress } from '../batch/run.js';
 import { openKit, type JobSettings } from '../batch/jobs.js';
-import { BillError, IoError, UsageError } from '../errors.js';
+import { BillError, IoError, MedbillError, toProblems, UsageError, type Problem } from '../errors.js';
 import { dataDir } from '../data/dir.js';
 import { ExitCode } from '../exit-codes.js';
 import { toolVersion } from '../paths.js';
 import { loadRules, type RuleSet } from '../rules/loader.js';
 import { severityRank, SEVERITIES, type Severity } from '../rules/schema.js';
 import type { PlanOptions } from '../plan.js';
-import {
-  centsOption,
-  collect,
-  colorLevel,
-  gfeOption,
-  isoDateOption,
-  percentOption,
-  printProblems,
-  repeat,
-  ruleDirs,
-  stateOption,
-  type Io,
-  type RegisterCommands,
-} from './shared.js';
+import type { Report } from '../report.js';
+import { LETTER_KINDS, type LetterKind } from '../letters/model.js';
+import { LETTER_FORMATS, type LetterFormat } from '../letters/options.js';
+import { addBillOptions, addLetterOptions, decisionsOf, planOptionsOf, profileValuesOf, readOptionsOf, type BillFactOptions, type LetterContentOptions } from './bill-options.js';
+import { collect, colorLevel, isoDateOption, printProblems, ruleDirs, type Io, type RegisterCommands } from './shared.js';
 
 export { isoDateOption };
 
@@ -42,15 +31,12 @@ const FORMATS = ['text', 'json', 'ndjson', 'markdown'] as const;
 const FAIL_ON = [...SEVERITIES, 'never'] as const;
 const BILL_EXTENSIONS = ['.csv', '.tsv', '.txt', '.psv', '.json'];
 
-interface AuditOptions {
+/** The options of `medbill audit`, as commander parses them. */
+export interface AuditOptions extends BillFactOptions, LetterContentOptions {
   format: (typeof FORMATS)[number];
   output?: string;
   force?: boolean;
   failOn: (typeof FAIL_ON)[number];
-  rules: string[];
-  only: string[];
-  disable: string[];
-  map: string[];
   groupBy?: string;
   inputFormat?: 'csv' | 'json' | 'ndjson';
   inputList?: string;
@@ -58,21 +44,10 @@ interface AuditOptions {
   assumeSorted?: boolean;
   bail?: boolean;
   quiet?: boolean;
-  billType?: string;
-  insurance?: string;
-  encounter?: string;
-  admission?: string;
-  discharge?: string;
-  diagnosis: string[];
-  nonprofit?: boolean;
-  statementDate?: string;
-  facilityNetwork?: NetworkStatus;
-  state?: UsState;
-  gfe?: Array<{ provider?: string; amountCents: number }>;
-  medicareAmount?: number;
-  cashPrice?: number;
-  agbPercent?: number;
-  advocateFee?: number;
+  letters?: string;
+  letterFormat: LetterFormat;
+  letterKinds: string[];
+  interactive?: boolean;
   color?: boolean;
   verbose?: boolean;
   dataDir?: string;
@@ -83,19 +58,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more (got "${value}")`);
   return n;
-}
-
-function parseMap(entries: string[]): Partial<Record<LineField, string>> {
-  const out: Partial<Record<LineField, string>> = {};
-  for (const e of entries) {
-    const eq = e.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--map ${e}: expected field=Header, e.g. --map charge="Amount Billed"`);
-    const name = e.slice(0, eq).trim();
-    const field = (LINE_FIELDS as readonly string[]).includes(name) ? (name as LineField) : lineFieldFor(name);
-    if (!field) throw new UsageError(`--map ${e}: unknown field "${name}" (fields: ${LINE_FIELDS.join(', ')})`);
-    out[field] = e.slice(eq + 1).trim().replace(/^["']|["']$/g, '');
-  }
-  return out;
 }
 
 /** Expands bill arguments: `-` (stdin), files, directories (their bill files) and glob patterns. Throws {@link UsageError}. */
@@ -187,7 +149,8 @@ function sniffEncoding(buf: Buffer, name: string): string {
   return 'utf-8';
 }
 
-function openInput(input: string, io: Io, cwd: string): AsyncIterable<string> {
+/** Opens a bill input (`-`: stdin) as decoded text chunks (see {@link decodeInput}); errors surface while reading (BillError, or the file system's). */
+export function openInput(input: string, io: Io, cwd: string): AsyncIterable<string> {
   if (input === '-') return decodeInput(io.stdin as AsyncIterable<Buffer | string>, '<stdin>');
   return decodeInput(createReadStream(resolve(cwd, input), { highWaterMark: 256 * 1024 }), input);
 }
@@ -196,29 +159,97 @@ function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What `--letters` needs once the reports come: the letter run and the loaded letters module. */
+interface LetterSetup {
+  mod: typeof import('../letters/index.js');
+  run: import('../letters/index.js').LetterRun;
+}
+
+/** The letter kinds of `--letter-kinds`. Throws {@link UsageError} for an unknown kind. */
+function letterKindsOf(list: string[]): LetterKind[] | undefined {
+  if (list.length === 0) return undefined;
+  for (const k of list) if (!(LETTER_KINDS as readonly string[]).includes(k)) throw new UsageError(`--letter-kinds ${k}: expected one of ${LETTER_KINDS.join(', ')}`);
+  return [...new Set(list)] as LetterKind[];
+}
+
+/**
+ * Checks the letter options before anything is audited or written (the profile must name the
+ * sender and the billing office), loads the letters module and creates the directory.
+ * Undefined without `--letters`. Throws {@link UsageError} or {@link IoError} (exit 2).
+ */
+async function prepareLetters(o: AuditOptions, io: Io, rules: RuleSet, cleanup: Set<string>): Promise<LetterSetup | undefined> {
+  const kinds = letterKindsOf(o.letterKinds);
+  if (o.letters === undefined) {
+    if (kinds || o.profile !== undefined) throw new UsageError(`${kinds ? '--letter-kinds' : '--profile'} is for letters: give --letters DIR too`);
+    return undefined;
+  }
+  const mod = await import('../letters/index.js');
+  const profile = await mod.loadProfile(o.profile, profileValuesOf(o), io.cwd);
+  mod.assertProfileComplete(profile, kinds ?? ['dispute', ...(profile.collector?.name ? (['debt-validation'] as const) : [])], kinds ? undefined : 'the letters');
+  const clock = mod.letterClock(o.date, io.env);
+  const dir = resolve(io.cwd, o.letters);
+  await mod.ensureLetterDir(dir, o.letters);
+  return {
+    mod,
+    run: {
+      dir,
+      format: o.letterFormat,
+      ...(kinds ? { kinds } : {}),
+      profile,
+      facts: rules.facts,
+      compose: {
+        date: clock.date,
+        ...(o.offer !== undefined ? { offerCents: o.offer } : {}),
+        ...(o.noticeReceived ? { noticeReceived: o.noticeReceived } : {}),
+        ...(o.validationEnds ? { validationEnds: o.validationEnds } : {}),
+      },
+      createdAt: clock.createdAt,
+      force: o.force === true,
+      cleanup,
+      cwd: io.cwd,
+    },
+  };
+}
+
+/** Writes each bill's letters as its report comes (in output order); notes and failures go to stderr. */
+async function startLetters(setup: LetterSetup, settings: JobSettings, io: Io, o: AuditOptions) {
+  settings.keepReports = true;
+  const written = new Set<string>();
+  const notes: string[] = [];
+  let failures = 0;
+  let bills = 0;
+  let none = 0;
+  return {
+    onReport: async (report: Report) => {
+      if (report.errors.length > 0) return;
+      bills++;
+      try {
+        const out = await setup.mod.writeLettersFor(report, setup.run, written);
+        if (out.written.length === 0) none++;
+        if (!o.quiet) for (const w of out.written) io.stderr.write(`medbill: wrote ${w}\n`);
+        for (const s of out.skipped) if (!o.quiet) io.stderr.write(`medbill: ${s}\n`);
+        for (const n of out.notes) if (!notes.includes(n)) notes.push(n);
+      } catch (err) {
+        failures++;
+        printProblems(toProblems(err), io, o.verbose, err);
+      }
+    },
+    failures: () => failures,
+    finish: () => {
+      if (o.quiet) return;
+      if (none > 0) io.stderr.write(`medbill: ${bills === 1 ? 'the findings call for no letter' : `${none} of ${bills} bills call for no letter`}${setup.run.kinds ? ` of the kinds asked for (${setup.run.kinds.join(', ')})` : ''}\n`);
+      for (const n of notes) io.stderr.write(`medbill: note: ${n}\n`);
+    },
+  };
+}
+
 async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<string>): Promise<number> {
   const started = Date.now();
-  const readOptions: ReadOptions = { diagnoses: o.diagnosis };
-  const map = parseMap(o.map);
-  if (Object.keys(map).length > 0) readOptions.map = map;
+  const readOptions: ReadOptions = readOptionsOf(o);
   if (o.groupBy) readOptions.groupBy = o.groupBy;
   if (o.inputFormat === 'csv' || o.inputFormat === 'json') readOptions.inputFormat = o.inputFormat;
-  if (o.billType) readOptions.billType = parseBillType(o.billType);
-  if (o.insurance) readOptions.insurance = parseInsurance(o.insurance);
-  if (o.encounter) readOptions.encounter = parseEncounter(o.encounter);
-  if (o.admission) readOptions.admissionDate = o.admission;
-  if (o.discharge) readOptions.dischargeDate = o.discharge;
-  if (o.nonprofit !== undefined) readOptions.nonprofit = o.nonprofit;
-  if (o.statementDate) readOptions.statementDate = o.statementDate;
-  if (o.facilityNetwork) readOptions.facilityNetwork = o.facilityNetwork;
-  if (o.state) readOptions.state = o.state;
-  if (o.gfe && o.gfe.length > 0) readOptions.gfe = o.gfe;
-  const plan: PlanOptions = {};
-  if (o.medicareAmount !== undefined) plan.medicareCents = o.medicareAmount;
-  if (o.cashPrice !== undefined) plan.cashPriceCents = o.cashPrice;
-  if (o.agbPercent !== undefined) plan.agbPercent = o.agbPercent;
-  if (o.advocateFee !== undefined) plan.advocateFeePercent = o.advocateFee;
-  if (o.admission && o.discharge && o.discharge < o.admission) throw new UsageError(`--discharge ${o.discharge} is before --admission ${o.admission}`);
+  const plan: PlanOptions = planOptionsOf(o);
+  const decisions = decisionsOf(o);
   const jobs = o.jobs ?? availableParallelism();
 
   const dirs = ruleDirs(o.rules, io.cwd);
@@ -233,6 +264,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     throw new UsageError(`${perBill.join(', ')} describe${perBill.length === 1 ? 's' : ''} one bill; audit one bill at a time with ${perBill.length === 1 ? 'it' : 'them'} (or give --gfe PROVIDER=AMOUNT)`);
   }
   if (files.includes('-') && io.stdin.isTTY) throw new UsageError('- reads a bill from standard input, but it is a terminal: pipe a bill in (medbill audit - < bill.csv) or give a file');
+  const letterSetup = await prepareLetters(o, io, rules, cleanup);
   let sink: OutputSink & { failure?: Error };
   let finishOutput: () => Promise<void> = async () => {};
   const toFile = o.output !== undefined && o.output !== '-';
@@ -270,7 +302,9 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     plan,
     // Imported CMS tables: each thread that audits opens the store read-only (when there is one).
     dataDir: dataDir(o.dataDir, io.env, io.cwd),
+    ...(decisions ? { decisions } : {}),
   };
+  const letters = letterSetup ? await startLetters(letterSetup, settings, io, o) : undefined;
   let totals: Progress;
   const kit = await openKit(rules, settings);
   try {
@@ -287,6 +321,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
         ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}),
         open: (input) => openInput(input, io, io.cwd),
         onProblem: (problems) => printProblems(problems, io, o.verbose),
+        ...(letters ? { onReport: letters.onReport } : {}),
         onProgress: (p) => {
           if (!progress || Date.now() - started < 1500) return;
           shown = true;
@@ -311,9 +346,71 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
         `at stake ${formatCents(totals.amountAtStakeCents)}${totals.billsWithErrors ? `; ${plural(totals.billsWithErrors, 'bill')} with errors` : ''}; ${secs} s\n`,
     );
   }
-  if (totals.billsWithErrors > 0) return ExitCode.ERROR;
+  if (letters) letters.finish();
+  if (totals.billsWithErrors > 0 || (letters && letters.failures() > 0)) return ExitCode.ERROR;
   if (o.failOn === 'never') return ExitCode.OK;
   return totals.top >= severityRank(o.failOn as Severity) ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+/**
+ * Audits exactly one bill with the options' facts, benchmarks and decisions, the same way
+ * `medbill audit` does, and returns its report (for the interactive review and `medbill
+ * letter`). Throws {@link UsageError} when the arguments name no bill or several (or a grouped
+ * file), and the bill's own error (exit 2) when it cannot be read.
+ */
+export async function auditOneBill(inputs: string[], o: BillFactOptions & { groupBy?: string; inputFormat?: string }, io: Io, what: string): Promise<Report> {
+  if (o.groupBy) throw new UsageError(`${what} works on one bill: --group-by splits a file into several; audit them with --letters DIR instead`);
+  const files = await expandInputs(inputs, io.cwd);
+  if (files.length !== 1) throw new UsageError(`${what} works on one bill (got ${files.length === 0 ? 'none' : files.length}); audit several with --letters DIR instead`);
+  const readOptions = readOptionsOf(o);
+  if (o.inputFormat === 'csv' || o.inputFormat === 'json') readOptions.inputFormat = o.inputFormat;
+  const decisions = decisionsOf(o);
+  const dirs = ruleDirs(o.rules, io.cwd);
+  const selection = { only: o.only, disable: o.disable };
+  const rules = loadRules(dirs, selection);
+  const reports: Report[] = [];
+  const settings: JobSettings = {
+    read: readOptions,
+    format: 'ndjson',
+    color: 0,
+    width: 100,
+    version: toolVersion(),
+    plan: planOptionsOf(o),
+    keepReports: true,
+    dataDir: dataDir(o.dataDir, io.env, io.cwd),
+    ...(decisions ? { decisions } : {}),
+  };
+  const kit = await openKit(rules, settings);
+  try {
+  await runBatch(
+    {
+      inputs: files,
+      settings,
+      kit,
+      ruleDirs: dirs,
+      selection,
+      jobs: 1,
+      assumeSorted: false,
+      bail: true,
+      open: (input) => openInput(input, io, io.cwd),
+      onReport: async (r) => {
+        reports.push(r);
+      },
+    },
+    { write: async () => {} },
+  );
+  } finally {
+    kit.reference?.close();
+  }
+  const report = reports[0];
+  if (!report) throw new UsageError(`${files[0]}: no bill was read`);
+  if (report.errors.length > 0) throw new MedbillError(report.errors[0]?.code ?? 'BILL_INVALID', report.errors[0]?.message ?? 'the bill could not be read', report.errors[0]?.location, report.errors as Problem[]);
+  if (reports.length > 1) throw new UsageError(`${files[0]} holds ${reports.length} bills; ${what} works on one bill (audit them with --letters DIR instead)`);
+  return report;
+}
+
+function reviewReport(inputs: string[], o: AuditOptions, io: Io): Promise<Report> {
+  return auditOneBill(inputs, o, io, 'the interactive review');
 }
 
 async function readInputList(path: string, cwd: string): Promise<string[]> {
@@ -346,19 +443,15 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
 `;
 
 /** Adds `medbill audit`. */
-export const registerAudit: RegisterCommands = (program, { io, state, cleanup }) => {
-  program
-    .command('audit')
+export const registerAudit: RegisterCommands = (program, { io, state, cleanup, argv }) => {
+  const cmd = program.command('audit');
+  cmd
     .description('audit one or more itemized bills (CSV, TSV, pipe-delimited or JSON; - for stdin)')
     .argument('[bill...]', 'bill files, directories, glob patterns, or - for stdin')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout (- for stdout)')
-    .option('--force', 'replace an existing --output file')
+    .option('--force', 'replace an existing --output file or letters')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
-    .option('--rules <dir>', 'add a rule pack (repeatable)', repeat, [])
-    .option('--only <ids>', 'run only these rules (comma-separated, repeatable)', collect, [])
-    .option('--disable <ids>', 'do not run these rules (comma-separated, repeatable)', collect, [])
-    .option('--map <field=Header>', 'read a column under another name, e.g. --map charge="Amt Billed" (repeatable)', repeat, [])
     .option('--group-by <column>', 'split a multi-claim file into one bill per value of this column')
     .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it (ndjson: one JSON bill per line)').choices(['csv', 'json', 'ndjson']))
     .option('--input-list <file>', 'read bill paths from a file, one per line (# comments allowed)')
@@ -366,28 +459,28 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup })
     .option('--assume-sorted', 'with --group-by: trust that each claim is contiguous; a claim that appears again is audited as a new bill')
     .option('--bail', 'stop at the first bill that cannot be read')
     .option('-q, --quiet', 'no progress bar and no summary line on stderr')
-    .addOption(new Option('--bill-type <type>', 'facility (UB-04) or professional (CMS-1500)').choices(BILL_TYPES))
-    .addOption(new Option('--insurance <status>', "the patient's insurance status").choices(INSURANCE_STATUSES))
-    .addOption(new Option('--encounter <type>', 'the kind of visit').choices(ENCOUNTER_TYPES))
-    .option('--admission <date>', 'admission date (inpatient)', isoDateOption)
-    .option('--discharge <date>', 'discharge date (inpatient)', isoDateOption)
-    .option('--diagnosis <code>', 'ICD-10-CM diagnosis code (repeatable)', repeat, [])
-    .option('--nonprofit', 'the hospital is a nonprofit (tax-exempt) hospital')
-    .option('--no-nonprofit', 'the hospital is not tax-exempt (for-profit)')
-    .option('--statement-date <date>', 'date of the bill (the first statement after discharge): deadlines count from it', isoDateOption)
-    .addOption(new Option('--facility-network <status>', "the facility's network status for your plan (No Surprises Act checks)").choices(NETWORK_STATUSES))
-    .option('--state <XX>', "US state (postal code) of the hospital and your home: its charity-care and credit-reporting laws in the next steps", stateOption)
-    .option('--gfe <[provider=]amount>', 'Good Faith Estimate in dollars, for the bill or for one provider NPI (repeatable)', gfeOption)
-    .option('--medicare-amount <dollars>', 'what Medicare pays for the services on this bill (offer benchmark)', centsOption)
-    .option('--cash-price <dollars>', "the hospital's discounted cash price for these services, from its price file (offer benchmark)", centsOption)
-    .option('--agb-percent <percent>', "the AGB percentage in the hospital's financial assistance policy (offer benchmark)", percentOption)
-    .option('--advocate-fee <percent>', "a billing advocate's fee as a percent of savings, to see what it would cost", percentOption)
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
-    .option('--data-dir <dir>', 'where imported CMS tables are (default: $MEDBILL_DATA_DIR, else $XDG_DATA_HOME/medbill, else ~/.local/share/medbill)')
-    .option('--verbose', 'print notes about the input and stack traces of internal errors')
+    .option('--verbose', 'print notes about the input and stack traces of internal errors');
+  addBillOptions(cmd);
+  cmd
+    .option('--letters <dir>', 'write the letters the findings call for into this directory (see medbill letter --help)')
+    .addOption(new Option('--letter-format <format>', 'format of the letters').choices(LETTER_FORMATS).default('pdf'))
+    .option('--letter-kinds <kinds>', `write only these letters, when the findings call for them (comma-separated: ${LETTER_KINDS.join(', ')})`, collect, []);
+  addLetterOptions(cmd);
+  cmd
+    .option('-i, --interactive', 'review the findings in the terminal (keep, dismiss, not sure), fill in missing bill facts, then choose letters and fill in the profile')
     .addHelpText('after', AUDIT_HELP)
     .action(async (inputs: string[], o: AuditOptions) => {
+      if (o.interactive) {
+        const { interactiveAudit } = await import('../interactive/review.js');
+        state.code = await interactiveAudit(inputs, o, io, {
+          argv,
+          run: (final: AuditOptions) => runAudit(inputs, final, io, cleanup),
+          review: (final: AuditOptions) => reviewReport(inputs, final, io),
+        });
+        return;
+      }
       state.code = await runAudit(inputs, o, io, cleanup);
     });
 };

@@ -60,6 +60,7 @@ export const registerFacts: RegisterCommands = (program, { io, state }) => {
         if (f.numbers) out.push(c.dim(`  Numbers: ${Object.entries(f.numbers).map(([k, n]) => numberText(k, n)).join(', ')}`));
         if (f.dates) out.push(c.dim(`  Dates: ${Object.entries(f.dates).map(([k, d]) => `${k} ${d}`).join(', ')}`));
         if (f.rows) for (const r of f.rows) out.push(c.dim(`  - ${Object.entries(r).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}`));
+        if (f.letter) for (const [name, t] of Object.entries(f.letter)) out.push(c.dim(`  Letter (${name}): ${t}`));
         out.push(c.dim(`  Source: ${f.source} [${f.strength}] · checked ${f.checked} against rights.md (${f.rightsMd})${f.recheckNote ? ` · ${f.recheckNote}` : ''}`));
         out.push('');
       }

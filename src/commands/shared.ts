@@ -29,6 +29,8 @@ export interface CommandContext {
   io: Io;
   state: { code: number };
   cleanup: Set<string>;
+  /** The arguments of this run, as given (without node and script). */
+  argv: string[];
 }
 
 /** A module that adds its commands to the program. */

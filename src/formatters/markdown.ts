@@ -27,9 +27,10 @@ export function formatMarkdown(report: Report): string {
     for (const f of report.findings) {
       const sub = f.subject;
       out.push(
-        `| ${f.severity} | ${f.lines.join(', ') || 'bill'} | ${sub?.dateOfService ?? ''} | ${sub?.code ?? (sub?.revenueCode ? `rev ${sub.revenueCode}` : '')} | ${sub ? formatCents(sub.chargeCents) : ''} | ${formatCents(f.amountAtStakeCents)} | ${esc(f.message)} | \`${f.ruleId}\` |`,
+        `| ${f.severity}${f.decision === 'unsure' ? ' (not sure)' : ''} | ${f.lines.join(', ') || 'bill'} | ${sub?.dateOfService ?? ''} | ${sub?.code ?? (sub?.revenueCode ? `rev ${sub.revenueCode}` : '')} | ${sub ? formatCents(sub.chargeCents) : ''} | ${formatCents(f.amountAtStakeCents)} | ${esc(f.message)} | \`${f.ruleId}\` |`,
       );
     }
+    if (report.dismissed && report.dismissed.length > 0) out.push('', `Dismissed by you: ${report.dismissed.map((d) => `\`${d.key}\` (${formatCents(d.amountAtStakeCents)})`).join(', ')}.`);
     out.push('', '### Sources', '');
     const seen = new Set<string>();
     for (const f of report.findings) {

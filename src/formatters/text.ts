@@ -73,7 +73,7 @@ function findingBlock(f: Finding, c: ChalkInstance, width: number): string {
       : c.dim(f.category === 'surprise-billing' ? "amount depends on your plan's in-network cost sharing" : f.lines.length === 0 ? 'no amount claimed' : 'amount depends on the record');
   const related = f.lines.length > 1 ? c.dim(` (see line${f.lines.length > 2 ? 's' : ''} ${f.lines.slice(1).join(', ')})`) : '';
   return [
-    `  ${color(MARKS[f.severity])} ${c.bold(subjectLine(f))}${related} — ${stake}`,
+    `  ${color(MARKS[f.severity])} ${c.bold(subjectLine(f))}${related} — ${stake}${f.decision === 'unsure' ? c.dim(' (you are not sure: letters ask about it)') : ''}`,
     `    ${c.bold(f.title)} ${c.dim(`[${f.ruleId} · ${f.category} · ${f.confidence} confidence]`)}`,
     wrap(printable(f.message), width, '    '),
     c.dim(wrap(`Source: ${f.references[0] ?? 'see the rule'}`, width, '    ')),
@@ -124,6 +124,9 @@ export function formatText(report: Report, options: TextOptions = {}): string {
     for (const f of list) out.push(findingBlock(f, c, width), '');
   }
   for (const e of report.errors) out.push(c.red(wrap(`error: ${e.message}`, width, '  ')));
+  if (report.dismissed && report.dismissed.length > 0) {
+    out.push(c.dim(wrap(`Dismissed by you (--dismiss): ${report.dismissed.map((d) => `${d.key} (${d.title}, ${formatCents(d.amountAtStakeCents)})`).join('; ')}`, width, '  ')), '');
+  }
 
   const s = report.summary;
   const row = (label: string, value: string) => `  ${label.padEnd(16)}${value}`;
