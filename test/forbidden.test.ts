@@ -274,9 +274,10 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
     ];
     let all = '';
     const kinds = new Set<string>();
-    for (const b of bills) {
-      for (const v of variants) {
-        for (const format of ['text', 'markdown']) {
+    for (const [bi, b] of bills.entries()) {
+      for (const [vi, v] of variants.entries()) {
+        // Text and Markdown render the same letter model: alternate them rather than audit twice.
+        for (const format of [(bi + vi) % 2 === 0 ? 'text' : 'markdown']) {
           const dir = mkdtempSync(join(tmpdir(), 'medbill-forbidden-'));
           all += await output(['audit', b.file, '--format', 'json', ...b.args, ...v, '--letters', dir, '--letter-format', format, ...letterArgs]);
           for (const f of readdirSync(dir)) {
