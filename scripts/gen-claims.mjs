@@ -30,6 +30,35 @@ const L = {
   cc2: ['0450', '99292', 105000, 'Critical care added time'],
 };
 
+// Further distinct services a longer visit adds (each at most once per claim, plausible units).
+const EXTRA = [
+  ['0300', '83690', 4200, 'Lipase'],
+  ['0300', '82150', 3900, 'Amylase'],
+  ['0300', '83605', 5100, 'Lactate'],
+  ['0300', '84145', 9800, 'Procalcitonin'],
+  ['0300', '85610', 2800, 'Prothrombin time'],
+  ['0300', '85730', 3300, 'Partial thromboplastin time'],
+  ['0300', '82550', 3700, 'CK total'],
+  ['0300', '83880', 11200, 'BNP'],
+  ['0300', '84703', 4400, 'HCG qualitative'],
+  ['0306', '87086', 6100, 'Urine culture'],
+  ['0306', '87040', 8800, 'Blood culture'],
+  ['0300', '82803', 9900, 'Blood gases'],
+  ['0300', '83735', 2600, 'Magnesium'],
+  ['0300', '84100', 2500, 'Phosphorus'],
+  ['0320', '71045', 31000, 'Chest x-ray one view'],
+  ['0320', '73610', 36000, 'Ankle x-ray'],
+  ['0350', '74177', 265000, 'CT abdomen and pelvis'],
+  ['0402', '76705', 52000, 'Ultrasound abdomen limited'],
+  ['0250', 'J1170', 4100, 'Hydromorphone up to 4 mg'],
+  ['0250', 'J2270', 3800, 'Morphine up to 10 mg'],
+  ['0250', 'J1100', 1900, 'Dexamethasone 1 mg'],
+  ['0636', 'J0696', 5500, 'Ceftriaxone 250 mg'],
+  ['0250', 'J2550', 2700, 'Promethazine up to 50 mg'],
+  ['0258', 'J7120', 8700, 'Lactated Ringers 1000 mL'],
+  ['0730', '93010', 9000, 'ECG interpretation'],
+];
+
 const TEMPLATES = [
   [45, ['ed4', 'cmp', 'cbc', 'trop', 'draw', 'cxr', 'ecg', 'push', 'push2', 'ondan', 'ketor', 'saline']],
   [20, ['ed3', 'bmp', 'cbc', 'draw', 'ua', 'push', 'ondan']],
@@ -64,10 +93,12 @@ export function generateClaims(out, lines, mean = 20, seed = 42, interleave = fa
     const day = 1 + (claim % 28);
     const date = `2026-02-${String(day).padStart(2, '0')}`;
     const items = pick(TEMPLATES).map((k) => L[k]);
-    // Pad with repeat labs on later draws (modifier 91) up to a size around the mean.
+    // Longer visits add further distinct services, then a repeat troponin (modifier 91) at most.
     const target = Math.max(2, Math.round(mean * (0.5 + rand())));
     const claimLines = items.map((x) => [...x, '']);
-    while (claimLines.length < target) claimLines.push([...L.trop, '91']);
+    const extras = [...EXTRA];
+    while (claimLines.length < target && extras.length > 0) claimLines.push([...extras.splice(Math.floor(rand() * extras.length), 1)[0], '']);
+    if (claimLines.length < target) claimLines.push([...L.trop, '91']);
     if (rand() < 0.03) ERRORS[Math.floor(rand() * ERRORS.length)](claimLines);
     const n = Math.min(claimLines.length, lines - written);
     let block = '';
