@@ -98,6 +98,27 @@ describe('CSV reading', () => {
     expect(bills[2]?.lines[3]).toMatchObject({ line: 4, code: '99292', dateOfService: '2026-02-13', chargeCents: 105000 });
   });
 
+  it('warns when a bill carries two claim ids, and refuses a multi-claim extract read without --group-by', () => {
+    const two = 'Claim ID,CPT,Charge\nFAKE-1,99283,100.00\nFAKE-2,85025,20.00\n';
+    const [bill] = parseBill(two, 'two.csv');
+    expect(bill?.lines).toHaveLength(2);
+    expect(bill?.warnings.map((w) => w.message)).toContain(
+      'the lines carry 2 different claim ids in column "Claim ID" (FAKE-1 (row 2), FAKE-2 (row 3)); they are audited together as one bill (duplicates and edits across claims count): add --group-by "Claim ID" to audit each claim as its own bill if they are separate bills',
+    );
+    const many = 'Claim ID,CPT,Charge\n' + Array.from({ length: 21 }, (_, i) => `FAKE-${i + 1},85025,20.00\n`).join('');
+    let err: unknown;
+    try {
+      parseBill(many, 'many.csv');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(BillError);
+    expect((err as BillError).message).toBe(
+      'the lines carry 21 different claim ids in column "Claim ID" (FAKE-1 (row 2), FAKE-2 (row 3), ...): this looks like a multi-claim extract, and checks across claims would mix them; add --group-by "Claim ID" to audit each claim as its own bill',
+    );
+    expect(parseBill(many, 'many.csv', { groupBy: 'Claim ID' })).toHaveLength(21);
+  });
+
   it('names file, row, column and what was expected for a bad cell', () => {
     const text = 'DOS,CPT,Charge\n2026-03-02,99213,120.00\n2026-03-02,85025,12,50\n13/03/2026,85027,40\n';
     const err = errorOf(() => parseBill(text, 'bad.csv'));

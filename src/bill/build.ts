@@ -314,6 +314,34 @@ export function buildLine(raw: RawLine, problems: Problem[]): BillLine | undefin
   return out;
 }
 
+/**
+ * More distinct claim ids than this in one bill means a multi-claim extract read as one bill:
+ * an error, since checks across claims (duplicates, PTP pairs, MUE totals) would mix claims
+ * that may belong to different patients.
+ */
+export const MAX_CLAIMS_IN_ONE_BILL = 20;
+
+/**
+ * Warns when the lines carry two or more claim ids (an itemized statement may list several
+ * claims of one patient; they are audited together), and throws {@link BillError} when they
+ * carry more than {@link MAX_CLAIMS_IN_ONE_BILL}, pointing at `--group-by`.
+ */
+function checkClaims(raw: RawBill, lines: BillLine[], warnings: Bill['warnings']): void {
+  const rows = new Map<string, number | undefined>();
+  for (const l of lines) if (l.claimId !== undefined && !rows.has(l.claimId)) rows.set(l.claimId, l.source.row);
+  if (rows.size < 2) return;
+  const col = raw.lines[0]?.layout.fields.claimId?.[0];
+  const name = (col !== undefined ? raw.lines[0]?.layout.headers[col] : undefined) ?? 'claim id';
+  const at = ([id, row]: [string, number | undefined]) => `${id}${row !== undefined ? ` (row ${row})` : ''}`;
+  const firstTwo = [...rows].slice(0, 2).map(at).join(', ');
+  const head = `the lines carry ${rows.size.toLocaleString('en-US')} different claim ids in column "${name}" (${firstTwo}${rows.size > 2 ? ', ...' : ''})`;
+  const fix = `add --group-by "${name}" to audit each claim as its own bill`;
+  if (rows.size > MAX_CLAIMS_IN_ONE_BILL) {
+    throw new BillError(`${head}: this looks like a multi-claim extract, and checks across claims would mix them; ${fix}`, { file: raw.path, field: name });
+  }
+  warnings.push({ message: `${head}; they are audited together as one bill (duplicates and edits across claims count): ${fix} if they are separate bills`, location: { file: raw.path, field: name } });
+}
+
 function netKey(l: BillLine): string {
   return [l.code ?? '', l.revenueCode ?? '', l.code || l.revenueCode ? '' : (l.description ?? '').toUpperCase()].join('|');
 }
@@ -502,6 +530,7 @@ export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
       warnings.push({ message: `line ${l.line}: "${l.otherCode}" in the code column is not a CPT/HCPCS code; rules that need a code do not check this line`, location: { file: raw.path, line: l.line, field: 'code' } });
     }
   }
+  checkClaims(raw, lines, warnings);
   netReversals(lines);
   const source: Bill['source'] = { path: raw.path, format: raw.format };
   if (raw.claim !== undefined) source.claim = raw.claim;
