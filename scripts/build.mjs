@@ -23,7 +23,8 @@ await build({
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   // better-sqlite3 is a native addon: it is loaded from node_modules, and only by src/data/store.ts.
-  external: ['better-sqlite3'],
+  // CMS's price-file validator (and its JSON schemas) loads from node_modules, only for medbill prices validate.
+  external: ['better-sqlite3', '@cmsgov/hpt-validator'],
   logLevel: 'warning',
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
 });

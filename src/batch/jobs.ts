@@ -15,7 +15,9 @@ import { formatText } from '../formatters/text.js';
 import type { Report } from '../report.js';
 import type { RuleSet } from '../rules/loader.js';
 import type { Bill } from '../bill/schema.js';
-import { openReference, type ReferenceSource } from '../data/reference.js';
+import { billCodes, openReference, type ReferenceSource } from '../data/reference.js';
+import type { Locality } from '../prices/model.js';
+import type { PriceSettings } from '../prices/source.js';
 import type { PlanOptions } from '../plan.js';
 
 /** Output formats a job renders each report in. */
@@ -32,18 +34,45 @@ export interface JobSettings {
   plan?: PlanOptions;
   /** The data directory of imported CMS tables (each auditing thread opens its store read-only). */
   dataDir?: string;
+  /** Hospital prices of the run (`--prices`): items held in memory, or a store to open (src/prices/source.ts). */
+  prices?: PriceSettings;
+  /** The payment locality picked with `--locality` or `--zip`, for imported GPCIs. */
+  locality?: Locality;
 }
 
-/** What a thread audits with: the loaded rules and, when tables were imported, the reference store. */
+/** What a thread audits with: the loaded rules and, when tables were imported, the reference store; the run's hospital prices. */
 export interface AuditKit {
   rules: RuleSet;
   reference?: ReferenceSource;
+  prices?: ReferenceSource;
 }
 
-/** Loads what a thread audits with: the rule packs and the reference store of `settings.dataDir`. Throws RulesError/DataError. */
+/**
+ * Loads what a thread audits with: the rule packs, the reference store of `settings.dataDir`
+ * (with the picked locality and imported price file), and the run's hospital prices (held in
+ * memory, or a temporary store opened read-only). Throws RulesError/DataError.
+ */
 export async function openKit(rules: RuleSet, settings: JobSettings): Promise<AuditKit> {
-  const reference = settings.dataDir ? await openReference(settings.dataDir) : undefined;
-  return reference ? { rules, reference } : { rules };
+  const p = settings.prices;
+  const imported = p?.kind === 'store' && p.dir === settings.dataDir ? { name: p.name, ...(p.payer ? { payer: p.payer } : {}) } : undefined;
+  const options = { ...(settings.locality ? { locality: settings.locality } : {}), ...(imported ? { prices: imported } : {}) };
+  const reference = settings.dataDir ? await openReference(settings.dataDir, options) : undefined;
+  const kit: AuditKit = reference ? { rules, reference } : { rules };
+  if (p?.kind === 'memory') {
+    const all = p.prices;
+    kit.prices = {
+      forBill(bill) {
+        const { codes, revenueCodes } = billCodes(bill);
+        const want = new Set([...codes, ...revenueCodes]);
+        return { 'hospital-prices': { ...all, items: all.items.filter((i) => i.codes.some((c) => want.has(c.code))) } };
+      },
+      close() {},
+    };
+  } else if (p?.kind === 'store' && !imported) {
+    const source = await openReference(p.dir, { prices: { name: p.name, ...(p.payer ? { payer: p.payer } : {}) } });
+    if (source) kit.prices = source;
+  }
+  return kit;
 }
 
 /** A whole file read as one text (a single bill, a JSON bill, a small grouped file). */
@@ -122,6 +151,7 @@ function ctxOf(s: JobSettings, kit: AuditKit, bill: Bill): AuditContext {
   const ctx: AuditContext = { version: s.version };
   if (s.plan) ctx.plan = s.plan;
   if (kit.reference) ctx.reference = kit.reference.forBill(bill);
+  if (kit.prices) ctx.reference = { ...(ctx.reference ?? {}), ...kit.prices.forBill(bill) };
   return ctx;
 }
 
