@@ -156,7 +156,7 @@ export function buildPlan(input: PlanInput): Plan {
       facts: [],
     });
   }
-  const reviews = findings.filter((f) => (f.category === 'upcoding' || f.severity === 'info') && f.lines.length > 0);
+  const reviews = findings.filter((f) => (f.category === 'upcoding' || f.severity === 'info') && f.category !== 'price' && f.lines.length > 0);
   const reviewLines = firstLines(reviews);
   if (reviewLines.length > 0) {
     steps.push({ kind: 'records', text: `Ask for the medical record behind ${lineList(reviewLines)} to check the level or service billed.`, lines: reviewLines, ruleIds: [...new Set(reviews.map((f) => f.ruleId))], facts: [] });

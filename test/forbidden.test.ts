@@ -123,14 +123,14 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
   it('covers every command medbill has', async () => {
     const help = await output(['--help']);
     const commands = [...help.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
-    expect(commands.sort()).toEqual(['assist', 'audit', 'data', 'facts', 'rules', 'schema']);
+    expect(commands.sort()).toEqual(['assist', 'audit', 'data', 'facts', 'prices', 'rules', 'schema']);
   });
 
   it('help and usage of every command (built CLI)', async () => {
     const runs = [
       ['--help'],
       ['-V'],
-      ...['audit', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample'].map((c) => [...c.split(' '), '--help']),
+      ...['audit', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample', 'prices', 'prices validate'].map((c) => [...c.split(' '), '--help']),
     ];
     let all = '';
     for (const args of runs) {

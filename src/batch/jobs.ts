@@ -215,8 +215,18 @@ function toEdge(g: CsvGroup): EdgeGroup {
   };
 }
 
+/** A result being built: reports already encoded as UTF-8 (off the JS heap) until the job ends. */
+interface Building extends JobResult {
+  encoded?: Uint8Array[];
+}
+
+/**
+ * Renders a report into the result, encoded to UTF-8 at once, so that a chunk's reports wait
+ * as bytes outside the bounded heap of a worker, not as strings in it (the writer decodes a
+ * JSON report again, one at a time, to frame it in the batch document).
+ */
 function push(result: JobResult, report: Report, s: JobSettings): void {
-  result.outputs.push(render(report, s));
+  ((result as Building).encoded ??= []).push(encoder.encode(render(report, s)));
   result.stats.push(statOf(report));
 }
 
@@ -226,7 +236,17 @@ function push(result: JobResult, report: Report, s: JobSettings): void {
  * error as the chunk's only output.
  */
 export function processJob(job: Job, kit: AuditKit, s: JobSettings): JobResult {
-  return processJobInner(job, kit, s);
+  const r = processJobInner(job, kit, s) as Building;
+  const parts = r.encoded;
+  if (!parts) return r;
+  delete r.encoded;
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return { ...r, packed: { bytes, lengths: parts.map((p) => p.length) } };
 }
 
 const encoder = new TextEncoder();

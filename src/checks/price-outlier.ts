@@ -196,14 +196,12 @@ export const priceOutlier: CheckKind<Prepared> = {
           const put = (kind: Kind, v: FileBenchmark | { reason: string }) => {
             if (!wants.has(kind)) return;
             if ('unit' in v) found.set(kind, fromFile(kind, v, prices));
-            else missing.set(kind, { reason: `not assessed: ${v.reason}` });
+            else if (kind !== 'negotiated-rate' || prices.payer) missing.set(kind, { reason: `not assessed: ${v.reason}` });
           };
           put('gross-charge', fb.gross);
           put('cash-price', fb.cash);
           put('negotiated-rate', fb.negotiated);
         } else for (const k of ['cash-price', 'gross-charge', 'negotiated-rate'] as const) if (wants.has(k)) missing.set(k, m.gap ? { reason: m.reason, gap: true } : { reason: m.reason });
-      } else if (!prices) {
-        for (const k of ['cash-price', 'gross-charge', 'negotiated-rate'] as const) if (wants.has(k)) missing.set(k, { reason: 'no hospital price file was given (--prices FILE)' });
       }
       const lp: LinePrice = { line: line.line, units, chargeCents: line.chargeCents, benchmarks: [], notAssessed: [] };
       if (line.code) lp.code = line.code;
@@ -242,7 +240,6 @@ export const priceOutlier: CheckKind<Prepared> = {
         const severity = entry.warningMultiple !== undefined && compare(charge, mul(total, fromNumber(entry.warningMultiple))) >= 0 ? 'warning' : entry.severity;
         const benchmarkTotal = formatCents(toCents(total));
         const askText = entry.multiple === 1 ? `${NAMES[entry.source]} (${benchmarkTotal})` : `${entry.multiple}× ${NAMES[entry.source]} (${formatCents(targetCents)})`;
-        const others = lp.benchmarks.filter((b) => b.kind !== entry.source).map((b) => ({ kind: b.kind, amountCents: b.amountCents, source: b.source }));
         const draft: FindingDraft = {
           lines: [line.line],
           amountAtStakeCents: Math.max(0, diff),
@@ -256,6 +253,7 @@ export const priceOutlier: CheckKind<Prepared> = {
             source: f.source,
             detail: f.detail,
           },
+          // The benchmark's words (source, detail) are in the message; the other benchmarks in the report's prices section.
           evidence: {
             benchmark: entry.source,
             unitAmount: canonical(f.unit),
@@ -264,15 +262,14 @@ export const priceOutlier: CheckKind<Prepared> = {
             multiple: entry.multiple,
             targetCents,
             ratio: r,
-            source: f.source,
             period: f.period ?? null,
             origin: f.origin,
             detail: f.detail,
             ...f.evidence,
-            otherBenchmarks: others,
           },
         };
-        if (f.confidence) draft.confidence = f.confidence;
+        // A low-confidence benchmark lowers the finding's confidence; a table never raises it.
+        if (f.confidence === 'low') draft.confidence = 'low';
         const notes = [f.note, f.kind === 'medicare' && f.confidence === 'low' ? 'This Medicare amount is marked low confidence in medbill’s table; check it against CMS’s file.' : undefined].filter(Boolean);
         if (notes.length > 0) draft.note = notes.join(' ');
         findings.push(draft);
@@ -302,5 +299,5 @@ function medicareUse(origin: 'shipped' | 'imported', schedule: string, period: s
     return { kind: 'medicare-rates', name: 'tables/medicare-rates.csv', source: `medbill's shipped table of national Medicare amounts (${schedule} ${period}; each row names its CMS release and where it was read)`, period, origin: 'curated', file: shippedFile };
   }
   const kind = schedule === 'PFS' ? 'pfs-rvu' : schedule.toLowerCase();
-  return { kind, name: `imported ${kind} ${period}`, source: source.replace(/^.*\(imported: /, 'CMS file imported by the user: ').replace(/\)$/, ''), period, origin: 'imported' };
+  return { kind, name: `imported ${kind} ${period}`, source: `CMS file(s) imported by the user: ${source.replace(/^.*, imported \(/, '').replace(/\)$/, '')}`, period, origin: 'imported' };
 }

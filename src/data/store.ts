@@ -14,12 +14,7 @@ import { storePath } from './dir.js';
 import { familyOf, isEditKind, type AocData, type AocPair, type DataKind, type DatasetInfo, type MueData, type MueLimit, type Period, type PtpData, type PtpEdit } from './model.js';
 import type { AocRecord, DetectedSource, MueRecord, PtpRecord } from './parse.js';
 import type { AspRecord, ClfsRecord, GpciRecord, OppsRecord, PfsRecord, ZipRecord } from '../prices/cms-files.js';
-import { payerKey, type AspLimit, type ClfsRate, type Gpci, type HospitalPrices, type Locality, type MedicareData, type OppsRate, type PayerChoice, type PfsRvu, type PriceFileInfo, type PriceItem, type PriceRate } from '../prices/model.js';
-
-/** True when a rate is the chosen payer's (and plan's, when one was given). */
-export function matchesPayer(r: PriceRate, choice: PayerChoice): boolean {
-  return payerKey(r.payer) === payerKey(choice.payer) && (choice.plan === undefined || payerKey(r.plan) === payerKey(choice.plan));
-}
+import { matchesPayer, type AspLimit, type ClfsRate, type Gpci, type HospitalPrices, type Locality, type MedicareData, type OppsRate, type PayerChoice, type PfsRvu, type PriceFileInfo, type PriceItem } from '../prices/model.js';
 
 /** Version of the store's schema (`PRAGMA user_version`). */
 const SCHEMA_VERSION = 1;

@@ -102,7 +102,7 @@ const BENCHMARK_LABEL: Record<Benchmark['kind'], string> = { medicare: 'Medicare
 /** A benchmark in the fair-price column: amount, kind and vintage (`$608.43 Medicare OPPS 2026Q1`). */
 function benchmarkText(b: Benchmark, units: number): string {
   const per = units !== 1 ? ` (${units} × $${b.unitAmount})` : '';
-  const schedule = b.source.replace(/^CMS /, '').replace(/ \(.*$/, '').replace(/Physician Fee Schedule/, 'PFS').replace(/Clinical Laboratory Fee Schedule/, 'CLFS').replace(/OPPS Addendum B/, 'OPPS').replace(/ASP (pricing file|payment limit)/, 'ASP').replace(/, .*$/, '');
+  const schedule = b.source.replace(/^CMS /, '').replace(/ \(.*$/, '').replace(/OPPS Addendum B/, 'OPPS').replace(/, .*$/, '');
   const payer = (b.detail ?? '').replace(/^(negotiated rate|median allowed amount) of /, '').replace(/, (row \d+|\/.*)$/, '').replace(/, plan /, ' ');
   const what = b.kind === 'medicare' ? `Medicare ${schedule}` : b.kind === 'negotiated-rate' ? `negotiated${/^median/.test(b.detail ?? '') ? ' median' : ''} (${payer})` : BENCHMARK_LABEL[b.kind];
   return `${formatCents(b.amountCents)}${per} ${what}`;

@@ -22,7 +22,7 @@ import { parseDate } from '../bill/values.js';
 import { applyFixes, csvRecords, scanCsv } from '../bill/csv.js';
 import { DataError } from '../errors.js';
 import { canonical, isPositive, parseDecimal } from './decimal.js';
-import { payerKey, revenueCodeKey, type PayerChoice, type PriceFileInfo, type PriceItem, type PriceLayout, type PriceRate, type PriceSetting } from './model.js';
+import { matchesPayer, payerKey, revenueCodeKey, type PayerChoice, type PriceFileInfo, type PriceItem, type PriceLayout, type PriceRate, type PriceSetting } from './model.js';
 
 /** Code types of the CMS templates (formats.md §3.2; v3.0 adds CMG and MS-LTC-DRG). */
 export const CODE_TYPES = ['CPT', 'NDC', 'HCPCS', 'RC', 'ICD', 'DRG', 'MS-DRG', 'R-DRG', 'S-DRG', 'APS-DRG', 'AP-DRG', 'APR-DRG', 'APC', 'LOCAL', 'EAPG', 'HIPPS', 'CDT', 'CDM', 'TRIS-DRG', 'CMG', 'MS-LTC-DRG'] as const;
@@ -156,9 +156,8 @@ class RateFilter {
     for (const r of rates) if (this.payers.size < 500) this.payers.add(r.payer);
     if (this.keep === 'all') return rates;
     if (this.keep === 'none') return [];
-    const payer = payerKey(this.keep.payer);
-    const plan = this.keep.plan !== undefined ? payerKey(this.keep.plan) : undefined;
-    const out = rates.filter((r) => payerKey(r.payer) === payer && (plan === undefined || payerKey(r.plan) === plan));
+    const choice = this.keep;
+    const out = rates.filter((r) => matchesPayer(r, choice));
     if (out.length > 0) this.seen = true;
     return out;
   }

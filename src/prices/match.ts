@@ -114,7 +114,7 @@ function highest(items: PriceItem[], value: (i: PriceItem) => string | undefined
   }
   if (!best) return undefined;
   const b: FileBenchmark = { unit: best.d, item: best.item, where: itemWhere(best.item), detail: what };
-  if (seen.size > 1) b.note = `the file lists ${seen.size} ${what} amounts for this item; the highest is used`;
+  if (seen.size > 1) b.note = `The file lists ${seen.size} ${what} amounts for this item; the highest is used.`;
   return b;
 }
 
@@ -132,7 +132,7 @@ export function fileBenchmarks(items: PriceItem[], prices: HospitalPrices): File
     if (dollar || median) {
       const b = (dollar ?? median) as FileBenchmark;
       const plans = [...new Set(b.item.rates.map((r) => r.plan).filter(Boolean))];
-      negotiated = { ...b, detail: `${b.detail}${plans.length > 0 ? `, plan ${plans.join(', ')}` : ''}`, ...(plans.length > 1 ? { note: `${b.note ? `${b.note}; ` : ''}the highest of the plans ${plans.join(', ')} is used (give --plan NAME for one)` } : {}) };
+      negotiated = { ...b, detail: `${b.detail}${plans.length > 0 ? `, plan ${plans.join(', ')}` : ''}`, ...(plans.length > 1 ? { note: `${b.note ? `${b.note} ` : ''}The highest of the plans ${plans.join(', ')} is used (give --plan NAME for one).` } : {}) };
     } else if (withRate.length > 0) negotiated = { reason: `the negotiated rate of ${payer} for this item is a percentage or an algorithm, not a dollar amount` };
     else negotiated = { reason: `the price file lists no negotiated rate of ${payer} for this item` };
   }

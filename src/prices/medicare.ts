@@ -93,7 +93,7 @@ function pfsSetting(line: BillLine, input: MedicareInput): 'facility' | 'non-fac
   return undefined;
 }
 
-const shippedSource = (schedule: string, period: string) => `CMS ${schedule} ${period} (medbill's shipped table)`;
+const shippedSource = (schedule: string, period: string) => `CMS ${schedule} ${period}, medbill's table`;
 
 /**
  * Looks up the Medicare amount per unit for a charge line. Never throws: a line it cannot
@@ -163,13 +163,13 @@ function clfs(code: string, date: string, line: BillLine, pricing: string[], inp
     if (row.effective && row.effective > date) return { ok: false, reason: `no Medicare amount: the CLFS rate for ${code} takes effect on ${row.effective}, after ${date}` };
     const rate = dec(row.rate);
     if (rate.units <= 0n) return { ok: false, reason: `no Medicare amount: the CLFS gives ${code} no national limit (indicator ${row.indicator || 'L'}: priced by the Medicare contractor)` };
-    return ok(rate, 'CLFS', pick.period, 'imported', `CMS Clinical Laboratory Fee Schedule ${pick.period}, national limit (imported: ${row.source})`, row.modifier ? `modifier ${row.modifier}` : 'national limit', undefined, pick.note);
+    return ok(rate, 'CLFS', pick.period, 'imported', `CMS CLFS ${pick.period}, imported (${row.source})`, row.modifier ? `modifier ${row.modifier}` : 'national limit', undefined, pick.note);
   }
   const s = shippedPick(code, ['CLFS'], 'CLFS', date, input);
   if (!s) return undefined;
   if ('reason' in s) return { ok: false, reason: s.reason };
   if (pricing.length > 0) return { ok: false, reason: `no Medicare amount: modifier ${pricing.join(', ')} changes the lab fee schedule amount` };
-  return ok(dec(s.row.amount), 'CLFS', s.row.period, 'shipped', shippedSource('Clinical Laboratory Fee Schedule', s.row.period), 'national limit', s.row.confidence, s.note);
+  return ok(dec(s.row.amount), 'CLFS', s.row.period, 'shipped', shippedSource('CLFS', s.row.period), 'national limit', s.row.confidence, s.note);
 }
 
 function asp(code: string, date: string, pricing: string[], input: MedicareInput): MedicareResult | undefined {
@@ -179,7 +179,7 @@ function asp(code: string, date: string, pricing: string[], input: MedicareInput
     const row = (input.imported?.asp ?? []).find((r) => r.code === code && r.period === pick.period);
     if (!row) return undefined;
     if (pricing.length > 0) return { ok: false, reason: `no Medicare amount: modifier ${pricing.join(', ')} on a drug line` };
-    return ok(dec(row.limit), 'ASP', pick.period, 'imported', `CMS ASP pricing file ${pick.period}, payment limit per billing unit (imported: ${row.source})`, `per ${row.dosage || 'billing unit'}`);
+    return ok(dec(row.limit), 'ASP', pick.period, 'imported', `CMS ASP ${pick.period}, imported (${row.source})`, `per ${row.dosage || 'billing unit'}`);
   }
   if (periods.length > 0 && (input.imported?.asp ?? []).some((r) => r.code === code)) {
     return { ok: false, reason: `no Medicare amount for ${date}: ASP payment limits change every quarter, and the imported ASP files are for ${periods.sort().join(', ')}` };
@@ -188,7 +188,7 @@ function asp(code: string, date: string, pricing: string[], input: MedicareInput
   if (!s) return undefined;
   if ('reason' in s) return { ok: false, reason: s.reason.replace(': medbill', ': ASP payment limits change every quarter, and medbill') };
   if (pricing.length > 0) return { ok: false, reason: `no Medicare amount: modifier ${pricing.join(', ')} on a drug line` };
-  return ok(dec(s.row.amount), 'ASP', s.row.period, 'shipped', shippedSource('ASP payment limit', s.row.period), 'per HCPCS billing unit', s.row.confidence, s.note);
+  return ok(dec(s.row.amount), 'ASP', s.row.period, 'shipped', shippedSource('ASP', s.row.period), 'per HCPCS billing unit', s.row.confidence, s.note);
 }
 
 function opps(code: string, date: string, pricing: string[], input: MedicareInput): MedicareResult | undefined {
@@ -203,7 +203,7 @@ function opps(code: string, date: string, pricing: string[], input: MedicareInpu
     const rate = dec(row.rate);
     if (row.rate === '' || rate.units <= 0n) return { ok: false, reason: `no Medicare amount: Addendum B ${pick.period} gives ${code} no payment rate (status indicator ${row.si || 'none'})` };
     if (pricing.length > 0) return { ok: false, reason: `no Medicare amount: modifier ${pricing.join(', ')} changes the OPPS payment` };
-    return ok(rate, 'OPPS', pick.period, 'imported', `CMS OPPS Addendum B ${pick.period}, national payment rate (imported: ${row.source})`, `APC ${row.apc || '-'}, status indicator ${row.si || '-'}, national rate before wage-index adjustment`, undefined, pick.note);
+    return ok(rate, 'OPPS', pick.period, 'imported', `CMS OPPS Addendum B ${pick.period}, imported (${row.source})`, `APC ${row.apc || '-'}, SI ${row.si || '-'}, national, before wage index`, undefined, pick.note);
   }
   const s = shippedPick(code, ['OPPS'], 'OPPS', date, input);
   if (!s) {
@@ -212,7 +212,7 @@ function opps(code: string, date: string, pricing: string[], input: MedicareInpu
   if ('reason' in s) return { ok: false, reason: s.reason };
   if (pricing.length > 0) return { ok: false, reason: `no Medicare amount: modifier ${pricing.join(', ')} changes the OPPS payment` };
   const apc = /APC (\w+); SI (\w+)/.exec(s.row.label);
-  return ok(dec(s.row.amount), 'OPPS', s.row.period, 'shipped', shippedSource('OPPS Addendum B', s.row.period), `${apc ? `APC ${apc[1]}, status indicator ${apc[2]}, ` : ''}national rate before wage-index adjustment`, s.row.confidence, s.note);
+  return ok(dec(s.row.amount), 'OPPS', s.row.period, 'shipped', shippedSource('OPPS Addendum B', s.row.period), `${apc ? `APC ${apc[1]}, SI ${apc[2]}, ` : ''}national, before wage index`, s.row.confidence, s.note);
 }
 
 function pfsForOutpatient(code: string, date: string, pricing: string[], input: MedicareInput, why: string): MedicareResult {
@@ -245,13 +245,13 @@ function pfs(code: string, date: string, pricing: string[], input: MedicareInput
     // CMS rounds the fee-schedule amount to the cent.
     const amount = fromCents(toCents(mul(sum, dec(row.conversionFactor))));
     const where = g ? `locality ${g.mac}-${g.locality}${g.name ? ` (${g.name})` : ''}, GPCIs ${g.period}` : 'national (GPCIs 1.000)';
-    const notes = [pick.note, input.imported?.locality && !g ? `no GPCIs of locality ${input.imported.locality.mac}-${input.imported.locality.locality} for ${date.slice(0, 4)} are imported: national amount` : undefined].filter(Boolean);
+    const notes = [pick.note, input.imported?.locality && !g ? `No GPCIs of locality ${input.imported.locality.mac}-${input.imported.locality.locality} for ${date.slice(0, 4)} are imported: national amount.` : undefined].filter(Boolean);
     return ok(
       amount,
       'PFS',
       pick.period,
       'imported',
-      `CMS Physician Fee Schedule ${pick.period}${row.variant === 'qpp' ? ' (QP conversion factor)' : ''} (imported: ${row.source})`,
+      `CMS PFS ${pick.period}${row.variant === 'qpp' ? ' (QP conversion factor)' : ''}, imported (${row.source})`,
       `${setting}${mod ? `, -${mod}` : ''}, ${where}, conversion factor ${canonical(dec(row.conversionFactor))}`,
       undefined,
       notes.length > 0 ? notes.join('; ') : undefined,
@@ -269,8 +269,8 @@ function pfs(code: string, date: string, pricing: string[], input: MedicareInput
   }
   if ('reason' in s) return { ok: false, reason: s.reason };
   const own = s.row.schedule === (setting === 'facility' ? 'PFS-facility' : 'PFS-nonfacility') || mod !== '';
-  const note = [s.note, own ? undefined : 'the non-facility amount, which the table gives for codes priced the same in both settings'].filter(Boolean).join('; ');
-  return ok(dec(s.row.amount), 'PFS', s.row.period, 'shipped', shippedSource('Physician Fee Schedule', s.row.period), `${setting}${mod ? `, -${mod}` : ''}, national (GPCIs 1.000)`, s.row.confidence, note || undefined);
+  const note = [s.note, own ? undefined : 'The non-facility amount, which the table gives for codes priced the same in both settings.'].filter(Boolean).join('; ');
+  return ok(dec(s.row.amount), 'PFS', s.row.period, 'shipped', shippedSource('PFS', s.row.period), `${setting}${mod ? `, -${mod}` : ''}, national (GPCIs 1.000)`, s.row.confidence, note || undefined);
 }
 
 function ok(unit: Dec, schedule: Schedule, period: string, origin: 'shipped' | 'imported', source: string, detail: string, confidence?: 'high' | 'medium' | 'low', note?: string): MedicareResult {

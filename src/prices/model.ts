@@ -60,9 +60,10 @@ export interface PeriodPick {
  * publishes a file per quarter), so only the date's own quarter applies. PFS, OPPS and CLFS
  * rates are set per calendar year (the annual PFS and OPPS final rules; CLFS rates under
  * PAMA) and updated quarterly, so a release prices dates of its own calendar year: the
- * quarter that contains the date; else the latest release that began before it; else the
- * earliest release of that year (the date is earlier in the year than every release at
- * hand; a note says so). A date in another year is never priced.
+ * quarter that contains the date; else the latest release that began before it (its rates
+ * stand until an update changes them); else the earliest release of that year (the date is
+ * earlier in the year than every release at hand; a note says so). A date in another year
+ * is never priced.
  */
 export function pickSchedulePeriod(schedule: Schedule, periods: readonly SchedulePeriod[], dateOfService: string): PeriodPick | undefined {
   const year = dateOfService.slice(0, 4);
@@ -73,12 +74,10 @@ export function pickSchedulePeriod(schedule: Schedule, periods: readonly Schedul
   if (sameYear.length === 0) return undefined;
   if (sameYear.includes(own)) return { period: own };
   const before = sameYear.filter((p) => p < own);
-  if (before.length > 0) {
-    const p = before[before.length - 1] as string;
-    return { period: p, note: `the ${p} release is the latest at hand for ${dateOfService} (rates are set for the year; a later quarterly update may change a code)` };
-  }
+  // The latest release that began before the date: its rates are the year's until a later update changes them.
+  if (before.length > 0) return { period: before[before.length - 1] as string };
   const p = sameYear[0] as string;
-  return { period: p, note: `the ${p} release was used for ${dateOfService}, which is earlier in the year (rates are set for the year; a code added mid-year was not yet in effect)` };
+  return { period: p, note: `The ${p} release was used for ${dateOfService}, which is earlier in the year (rates are set for the year; a code added mid-year was not yet in effect).` };
 }
 
 /** A row of medbill's shipped table of national Medicare amounts (rules/tables/medicare-rates.csv). */
@@ -268,4 +267,9 @@ export function payerKey(s: string): string {
 /** A revenue code as bills write it: four digits with a leading zero (`450` → `0450`). */
 export function revenueCodeKey(code: string): string {
   return /^\d{3}$/.test(code) ? `0${code}` : code;
+}
+
+/** True when a rate is the chosen payer's (and plan's, when one was given). */
+export function matchesPayer(r: PriceRate, choice: PayerChoice): boolean {
+  return payerKey(r.payer) === payerKey(choice.payer) && (choice.plan === undefined || payerKey(r.plan) === payerKey(choice.plan));
 }
