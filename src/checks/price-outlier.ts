@@ -19,10 +19,10 @@ import { z } from 'zod';
 import { formatCents } from '../bill/values.js';
 import { INSURANCE_STATUSES } from '../bill/schema.js';
 import { RulesError } from '../errors.js';
-import { fromNumber, mul, parseDecimal, ratio, toCents, canonical, formatDollars, fromCents, compare, type Dec } from '../prices/decimal.js';
+import { fromNumber, mul, ratio, toCents, canonical, formatDollars, fromCents, compare, type Dec } from '../prices/decimal.js';
 import { fileBenchmarks, matchItems, type FileBenchmark } from '../prices/match.js';
 import { medicareAmount, type ShippedIndex } from '../prices/medicare.js';
-import { scheduleStart, type HospitalPrices, type MedicareData, type ShippedRate } from '../prices/model.js';
+import { type HospitalPrices, type MedicareData, type ShippedRate } from '../prices/model.js';
 import type { Benchmark, LinePrice } from '../report.js';
 import { resolveList } from '../rules/predicates.js';
 import { ValueList } from '../rules/schema.js';
@@ -60,7 +60,6 @@ interface Prepared {
   shipped: ShippedIndex;
   shippedCodes: number;
   shippedFile: string;
-  shippedPeriods: Record<string, string[]>;
   facilityPos: CodeSet;
   pricingModifiers: CodeSet;
 }
@@ -74,32 +73,27 @@ const NAMES: Record<Kind, string> = {
   'negotiated-rate': 'the negotiated rate',
 };
 
-function loadShipped(name: string, ctx: Parameters<CheckKind['prepare']>[1]): { index: Map<string, ShippedRate[]>; count: number; file: string; periods: Record<string, string[]> } {
+function loadShipped(name: string, ctx: Parameters<CheckKind['prepare']>[1]): { index: Map<string, ShippedRate[]>; count: number; file: string } {
   const table = ctx.tables.table(name, ['code', 'schedule', 'amount_usd', 'period', 'confidence'], { ...ctx.ref, key: 'options.medicareTable' });
   const index = new Map<string, ShippedRate[]>();
-  const periods: Record<string, Set<string>> = {};
   table.rows.forEach((r, i) => {
     const row = table.rowNumbers[i] ?? i + 2;
     const code = r.code ?? '';
     if (!/^[A-Z0-9]{5}$/.test(code)) throw new RulesError('code must be a CPT/HCPCS code of 5 letters or digits', { file: table.file, row });
     if (!SCHEDULE_KEYS.has(r.schedule ?? '')) throw new RulesError(`schedule must be one of ${[...SCHEDULE_KEYS].join(', ')}`, { file: table.file, row });
-    const amount = parseDecimal(r.amount_usd ?? '');
-    if (!amount || amount.units <= 0n) throw new RulesError('amount_usd must be an amount in dollars above 0', { file: table.file, row });
+    // Checked by shape here (start-up stays small); amounts are parsed as decimals where they are used.
+    const amount = r.amount_usd ?? '';
+    if (!/^\d+(\.\d+)?$/.test(amount) || /^0+(\.0+)?$/.test(amount)) throw new RulesError('amount_usd must be an amount in dollars above 0, such as 95.19', { file: table.file, row });
     const period = r.period ?? '';
-    try {
-      scheduleStart(period);
-    } catch {
-      throw new RulesError('period must be a year (2026) or a quarter (2026Q1)', { file: table.file, row });
-    }
+    if (!/^\d{4}(Q[1-4])?$/.test(period)) throw new RulesError('period must be a year (2026) or a quarter (2026Q1)', { file: table.file, row });
     const confidence = r.confidence as ShippedRate['confidence'];
     if (!['high', 'medium', 'low'].includes(confidence)) throw new RulesError('confidence must be high, medium or low', { file: table.file, row });
-    const rate: ShippedRate = { code, schedule: r.schedule as string, amount: canonical(amount), period, confidence, label: r.label ?? '', source: r.source ?? '' };
+    const rate: ShippedRate = { code, schedule: r.schedule as string, amount, period, confidence, label: r.label ?? '', source: r.source ?? '' };
     const list = index.get(code);
     if (list) list.push(rate);
     else index.set(code, [rate]);
-    (periods[rate.schedule.replace(/-.*$/, '')] ??= new Set()).add(period);
   });
-  return { index, count: index.size, file: table.file, periods: Object.fromEntries(Object.entries(periods).map(([k, v]) => [k, [...v].sort()])) };
+  return { index, count: index.size, file: table.file };
 }
 
 /** One benchmark found for a line, before it becomes a report entry. */
@@ -139,14 +133,13 @@ export const priceOutlier: CheckKind<Prepared> = {
   options: Options,
   prepare(options, ctx) {
     const o = parseOptions(Options, options, ctx.ref);
-    const shipped = o.benchmarks.some((b) => b.source === 'medicare') ? loadShipped(o.medicareTable, ctx) : { index: new Map(), count: 0, file: '', periods: {} };
+    const shipped = o.benchmarks.some((b) => b.source === 'medicare') ? loadShipped(o.medicareTable, ctx) : { index: new Map(), count: 0, file: '' };
     return {
       benchmarks: o.benchmarks,
       minDifferenceCents: o.minDifferenceCents,
       shipped: shipped.index,
       shippedCodes: shipped.count,
       shippedFile: shipped.file,
-      shippedPeriods: shipped.periods,
       facilityPos: resolveList(o.facilityPlaceOfService, ctx.tables, { ...ctx.ref, key: 'options.facilityPlaceOfService' }),
       pricingModifiers: resolveList(o.pricingModifiers, ctx.tables, { ...ctx.ref, key: 'options.pricingModifiers' }),
     };

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { parseBillType, parseEncounter, parseInsurance } from '../bill/build.js';
 import { LINE_FIELD_DOCS, LINE_FIELDS, lineFieldFor, type LineField } from '../bill/fields.js';
-import type { ReadOptions } from '../bill/read.js';
+import { parseBill, type ReadOptions } from '../bill/read.js';
 import { BILL_TYPES, ENCOUNTER_TYPES, INSURANCE_STATUSES, NETWORK_STATUSES, type NetworkStatus, type UsState } from '../bill/schema.js';
 import { formatCents } from '../bill/values.js';
 import { runBatch, type OutputSink, type Progress } from '../batch/run.js';
@@ -283,7 +283,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     const { preparePrices } = await import('../prices/source.js');
     const p = await preparePrices(
       { ...(o.prices !== undefined ? { prices: o.prices } : {}), ...(o.payer !== undefined ? { payer: o.payer } : {}), ...(o.plan !== undefined ? { plan: o.plan } : {}), ...(o.locality !== undefined ? { locality: o.locality } : {}), ...(o.zip !== undefined ? { zip: o.zip } : {}) },
-      { inputs: files, cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup },
+      { inputs: files, cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill },
     );
     prepared = p;
     if (p.prices) settings.prices = p.prices;

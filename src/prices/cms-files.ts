@@ -27,8 +27,7 @@ import { DataError, UsageError } from '../errors.js';
 import { familyOf, ymdToIso, type DataKind, type Period } from '../data/model.js';
 import type { DetectedSource } from '../data/parse.js';
 import { sourceRows, type Source } from '../data/sources.js';
-import { parseDecimal, canonical } from './decimal.js';
-import type { AspLimit, ClfsRate, Gpci, OppsRate, PfsRvu } from './model.js';
+import { canonical, parseDecimal, type AspLimit, type ClfsRate, type Gpci, type OppsRate, type PfsRvu } from './model.js';
 
 /** Rows scanned for a header. */
 const HEADER_SCAN = 200;

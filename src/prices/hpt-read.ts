@@ -3,8 +3,8 @@
  * versions 2.x and 3.0, in the three CMS layouts (formats.md §3): tall CSV (one row per item
  * and payer/plan), wide CSV (one row per item, payer and plan in the column names) and JSON
  * (`standard_charge_information[]`). Real files reach gigabytes, so nothing is held whole: CSV
- * text is cut into chunks of complete records (the bill reader's `scanCsv`, parsed with
- * d3-dsv), JSON goes through @streamparser/json (the parser CMS's own validator uses) one
+ * text is cut into chunks of complete records (parsed with papaparse, the CSV parser CMS's
+ * validator uses), JSON goes through @streamparser/json (the parser CMS's own validator uses) one
  * `standard_charge_information` element at a time, numbers kept as their digits. Memory holds
  * one chunk and the items kept.
  *
@@ -18,11 +18,8 @@
  * provisions). Whether a file follows the CMS schema in full is `medbill prices validate`.
  */
 import { TextDecoder } from 'node:util';
-import { parseDate } from '../bill/values.js';
-import { applyFixes, csvRecords, scanCsv } from '../bill/csv.js';
 import { DataError } from '../errors.js';
-import { canonical, isPositive, parseDecimal } from './decimal.js';
-import { matchesPayer, payerKey, revenueCodeKey, type PayerChoice, type PriceFileInfo, type PriceItem, type PriceLayout, type PriceRate, type PriceSetting } from './model.js';
+import { canonical, isPositive, matchesPayer, parseDecimal, payerKey, revenueCodeKey, type PayerChoice, type PriceFileInfo, type PriceItem, type PriceLayout, type PriceRate, type PriceSetting } from './model.js';
 
 /** Code types of the CMS templates (formats.md §3.2; v3.0 adds CMG and MS-LTC-DRG). */
 export const CODE_TYPES = ['CPT', 'NDC', 'HCPCS', 'RC', 'ICD', 'DRG', 'MS-DRG', 'R-DRG', 'S-DRG', 'APS-DRG', 'AP-DRG', 'APR-DRG', 'APC', 'LOCAL', 'EAPG', 'HIPPS', 'CDT', 'CDM', 'TRIS-DRG', 'CMG', 'MS-LTC-DRG'] as const;
@@ -322,7 +319,11 @@ function chunkFilter(codes: ReadonlySet<string> | undefined): RegExp | undefined
   return new RegExp(`(?:^|[,|])[ \\t]*"?[ \\t]*(?:${[...alts].join('|')})[ \\t]*"?[ \\t]*(?=[,|\\r\\n]|$)`, 'im');
 }
 
-/** Lone CR line ends (old Mac exports, mixed files) become LF, so that every line end is seen; a CR at a chunk's end waits for the next chunk. */
+/**
+ * Line ends become LF (CRLF, and the lone CR of old Mac exports), so that a file with mixed
+ * line ends reads as one: every record ends with LF and physical rows are counted by it. A CR
+ * at a chunk's end waits for the next chunk.
+ */
 async function* lineEnds(texts: AsyncIterable<string>): AsyncGenerator<string> {
   let held = '';
   for await (const t of texts) {
@@ -332,15 +333,68 @@ async function* lineEnds(texts: AsyncIterable<string>): AsyncGenerator<string> {
       held = '\r';
       text = text.slice(0, -1);
     }
-    if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
+    if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
     if (text !== '') yield text;
   }
   if (held) yield '\n';
 }
 
+/** Text read before it is parsed (complete records only). */
 const CHUNK = 1 << 20;
+/** A record longer than this is a quote that never closes (a broken file), not a record. */
+const MAX_RECORD = 64 << 20;
+
+/** Offset just past the last line end outside double quotes (0 when none): where the complete records of `text` end. */
+function recordsEnd(text: string): number {
+  let quoted = false;
+  let last = 0;
+  let i = 0;
+  for (;;) {
+    const q = text.indexOf('"', i);
+    if (!quoted) {
+      const nl = text.lastIndexOf('\n', (q < 0 ? text.length : q) - 1);
+      if (nl >= i) last = nl + 1;
+      if (q < 0) return last;
+    } else if (q < 0) return last;
+    // An escaped quote ("") toggles twice: no net change.
+    quoted = !quoted;
+    i = q + 1;
+  }
+}
+
+function countRows(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+type Papa = typeof import('papaparse');
+
+/** Parses complete records (papaparse, RFC 4180) and numbers the physical row each starts on. Throws {@link DataError} on a quoting error. */
+function parseRecords(papa: Papa, text: string, firstRow: number, label: string): Array<{ record: string[]; row: number }> {
+  const r = papa.parse<string[]>(text, { delimiter: ',', newline: '\n', quoteChar: '"', skipEmptyLines: false });
+  const out: Array<{ record: string[]; row: number }> = [];
+  let row = firstRow;
+  r.data.forEach((record, i) => {
+    const err = r.errors.find((e) => e.row === i && e.type === 'Quotes');
+    if (err) throw new DataError(`a quoted cell is malformed (${err.message.toLowerCase()})`, { file: label, row });
+    const start = row;
+    row++;
+    for (const cell of record) for (let k = cell.indexOf('\n'); k >= 0; k = cell.indexOf('\n', k + 1)) row++;
+    if (record.length === 1 && (record[0] as string).trim() === '') return;
+    out.push({ record, row: start });
+  });
+  return out;
+}
+
+/** `last_updated_on` as ISO: `2026-04-01` stays, `4/1/2026` (M/D/YYYY, which the CMS templates accept) becomes `2026-04-01`. */
+function isoDate(s: string): string {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s.trim());
+  return m ? `${m[3]}-${(m[1] as string).padStart(2, '0')}-${(m[2] as string).padStart(2, '0')}` : s.trim();
+}
 
 async function readCsv(texts: AsyncIterable<string>, o: ReadPriceOptions): Promise<PriceReadResult> {
+  const papa = (await import('papaparse')).default as unknown as Papa;
   const it = lineEnds(texts)[Symbol.asyncIterator]();
   let buf = '';
   let eof = false;
@@ -355,23 +409,17 @@ async function readCsv(texts: AsyncIterable<string>, o: ReadPriceOptions): Promi
     return true;
   };
   // The first three records: the file's header, its values, the item header.
-  let head: { records: Array<{ record: string[]; row: number }>; used: number; nextRow: number } | undefined;
+  let head: Array<{ record: string[]; row: number }> = [];
   for (;;) {
-    const scan = scanCsv(buf, ',', eof);
-    if (scan.error) throw new DataError(scan.error.message, { file: o.label, row: rowOf(buf, scan.error.offset) });
-    const records = csvRecords(applyFixes(buf.slice(0, scan.complete), scan.fixes), ',', 1, scan.quoted);
-    if (records.length >= 4 || eof) {
-      const third = records[2];
-      if (!third) throw new DataError(`${o.label} ends before its item header (row 3): a CMS price file has the file's headers in row 1, their values in row 2 and the item headers in row 3`, { file: o.label });
-      // Cut the buffer just before the fourth record (rows are physical lines).
-      const next = records[3];
-      const used = next ? offsetOfRow(buf, next.row) : buf.length;
-      head = { records: records.slice(0, 3), used, nextRow: next ? next.row : rowAfter(third) };
-      break;
-    }
-    if (!(await more())) continue;
+    // The first records only (a first chunk may hold thousands).
+    const end = eof ? buf.length : recordsEnd(buf);
+    head = parseRecords(papa, buf.slice(0, recordsEnd(buf.slice(0, 1 << 18)) || end), 1, o.label);
+    if (head.length >= 4 || eof) break;
+    if (buf.length > MAX_RECORD) throw new DataError('a quoted cell is never closed (a " with no closing ")', { file: o.label, row: 1 });
+    await more();
   }
-  const [general, values, items] = head.records as [{ record: string[]; row: number }, { record: string[]; row: number }, { record: string[]; row: number }];
+  const [general, values, items] = head as [{ record: string[]; row: number } | undefined, { record: string[]; row: number } | undefined, { record: string[]; row: number } | undefined];
+  if (!general || !values || !items) throw new DataError(`${o.label} ends before its item header (row 3): a CMS price file has the file's headers in row 1, their values in row 2 and the item headers in row 3`, { file: o.label });
   const meta = new Map<string, string>();
   general.record.forEach((h, i) => meta.set(norm(h), (values.record[i] ?? '').trim()));
   const version = meta.get('version') ?? '';
@@ -417,52 +465,30 @@ async function readCsv(texts: AsyncIterable<string>, o: ReadPriceOptions): Promi
     flush();
   };
 
-  buf = buf.slice(head.used);
-  let row = head.nextRow;
+  // Rows after the item header: the fourth record on.
+  const fourth = head[3];
+  let row = fourth ? fourth.row : items.row + 1 + countRows(items.record.join(''));
+  buf = buf.slice(fourth ? offsetOfRow(buf, fourth.row) : buf.length);
   for (;;) {
     while (!eof && buf.length < CHUNK) await more();
-    const scan = scanCsv(buf, ',', eof);
-    if (scan.error) throw new DataError(scan.error.message, { file: o.label, row: row + rowOf(buf, scan.error.offset) - 1 });
-    if (scan.complete === 0 && !eof) {
+    const end = eof ? buf.length : recordsEnd(buf);
+    if (end === 0 && !eof) {
+      if (buf.length > MAX_RECORD) throw new DataError('a quoted cell is never closed (a " with no closing ")', { file: o.label, row });
       await more();
       continue;
     }
-    const text = buf.slice(0, scan.complete);
-    buf = buf.slice(scan.complete);
+    const text = buf.slice(0, end);
+    buf = buf.slice(end);
     if (text !== '') {
-      if (filter && !filter.test(text)) {
-        // No wanted code in this chunk: count its rows, parse nothing (an item in progress ends here).
-        flush();
-        row = countRows(text, row);
-      } else {
-        for (const r of csvRecords(applyFixes(text, scan.fixes), ',', row, scan.quoted)) onRecord(r.record, r.row);
-        row = countRows(text, row);
-      }
+      // No wanted code in this chunk: count its rows, parse nothing (an item in progress ends here).
+      if (filter && !filter.test(text)) flush();
+      else for (const r of parseRecords(papa, text, row, o.label)) onRecord(r.record, r.row);
+      row += countRows(text) + (text.endsWith('\n') ? 0 : 1);
     }
     if (eof && buf === '') break;
   }
   flush();
   return { info, itemsRead: read, itemsKept: kept, payers: [...rates.payers], payerSeen: rates.seen };
-}
-
-function rowAfter(third: { record: string[]; row: number }): number {
-  let row = third.row + 1;
-  for (const cell of third.record) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) row++;
-  return row;
-}
-
-function countRows(text: string, from: number): number {
-  let row = from;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) row++;
-  // A last record without a line end still occupies its row.
-  if (text.length > 0 && !text.endsWith('\n')) row++;
-  return row;
-}
-
-function rowOf(text: string, offset: number): number {
-  let row = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
-  return row;
 }
 
 function offsetOfRow(text: string, row: number): number {
@@ -568,10 +594,7 @@ function rateOf(payer: string, plan: string, raw: RawRate, column: (field: strin
 function fileInfo(label: string, layout: PriceLayout, hospital: unknown, updated: unknown, version: string, locations: unknown, npis: unknown): PriceFileInfo {
   const info: PriceFileInfo = { label, version: version.trim(), layout, origin: 'file' };
   if (typeof hospital === 'string' && hospital.trim()) info.hospital = hospital.trim();
-  if (typeof updated === 'string' && updated.trim()) {
-    const d = parseDate(updated.trim());
-    info.lastUpdated = d.ok && d.value ? d.value : updated.trim();
-  }
+  if (typeof updated === 'string' && updated.trim()) info.lastUpdated = isoDate(updated);
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split('|') : []).map((s) => s.trim()).filter(Boolean);
   const loc = list(locations);
   if (loc.length > 0) info.locations = loc;

@@ -12,6 +12,9 @@
  */
 import type { DatasetInfo, Period } from '../data/model.js';
 
+// The decimal arithmetic goes with the model (one module for the readers, the store and the check kind).
+export * from './decimal.js';
+
 /** The Medicare fee schedules a benchmark can come from. */
 export const SCHEDULES = ['PFS', 'OPPS', 'CLFS', 'ASP'] as const;
 /** One of {@link SCHEDULES}. */

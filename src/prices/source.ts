@@ -18,7 +18,8 @@
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseBill, type ReadOptions } from '../bill/read.js';
+import type { Bill } from '../bill/schema.js';
+import type { ReadOptions } from '../bill/read.js';
 import { storePath } from '../data/dir.js';
 import { IoError, MedbillError, UsageError } from '../errors.js';
 import { readPriceFile, type KeepRates } from './hpt-read.js';
@@ -47,6 +48,8 @@ export interface PriceRun {
   inputFormat?: 'csv' | 'json' | 'ndjson';
   /** Files to remove if the run is interrupted. */
   cleanup: Set<string>;
+  /** The bill reader (bill/read.ts `parseBill`), passed in so that this module does not pull the bill readers into its chunk. */
+  parse(text: string, name: string, options: ReadOptions): Bill[];
 }
 
 /** What the run's settings get, notes for stderr, and what to remove when the run ends. */
@@ -83,7 +86,7 @@ function billCodes(run: PriceRun): Set<string> | undefined {
   const codes = new Set<string>();
   run.inputs.forEach((input, i) => {
     try {
-      for (const bill of parseBill(readFileSync(paths[i] as string, 'utf8'), input, run.read)) {
+      for (const bill of run.parse(readFileSync(paths[i] as string, 'utf8'), input, run.read)) {
         for (const l of bill.lines) {
           if (l.type !== 'charge') continue;
           if (l.code) codes.add(l.code);
