@@ -158,7 +158,7 @@ export const priceOutlier: CheckKind<Prepared> = {
       return undefined;
     };
     const active = options.benchmarks.filter((b) => unavailable(b) === undefined);
-    if (active.length === 0) return { findings: [], checked: [], gaps: [], notApplied: unavailable(options.benchmarks[0] as EntryT) as string, tableFiles };
+    if (active.length === 0) return { findings: [], checked: [], gaps: [], notApplied: [...new Set(options.benchmarks.map((b) => `${b.source}: ${unavailable(b)}`))].join('; '), tableFiles };
 
     const findings: FindingDraft[] = [];
     const checked: number[] = [];

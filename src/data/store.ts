@@ -359,9 +359,9 @@ export class Store {
     return rows.map((r) => ({ period: r.period as string, mac: r.mac as string, state: r.state as string, locality: r.locality as string, name: r.name as string, work: r.work as string, pe: r.pe as string, mp: r.mp as string, source: r.source as string }));
   }
 
-  /** Removes the stored tables of `kind` (only the quarter `period` when given), in one transaction; returns the parts removed. */
-  remove(kind: DataKind, period?: Period): StoredDataset[] {
-    const gone = this.datasets().filter((d) => d.kind === kind && (period === undefined || d.period === period));
+  /** Removes the stored tables of `kind` (only the quarter `period`, or the part `part` such as a price file's name, when given), in one transaction; returns the parts removed. */
+  remove(kind: DataKind, period?: Period, part?: string): StoredDataset[] {
+    const gone = this.datasets().filter((d) => d.kind === kind && (period === undefined || d.period === period) && (part === undefined || d.part === part));
     this.db.transaction(() => {
       for (const d of gone) this.deleteDataset(d.id);
     })();

@@ -375,9 +375,11 @@ function parseRecords(papa: Papa, text: string, firstRow: number, label: string)
   const r = papa.parse<string[]>(text, { delimiter: ',', newline: '\n', quoteChar: '"', skipEmptyLines: false });
   const out: Array<{ record: string[]; row: number }> = [];
   let row = firstRow;
+  const quoteError = r.errors.find((e) => e.type === 'Quotes');
   r.data.forEach((record, i) => {
-    const err = r.errors.find((e) => e.row === i && e.type === 'Quotes');
-    if (err) throw new DataError(`a quoted cell is malformed (${err.message.toLowerCase()})`, { file: label, row });
+    if (quoteError && (quoteError.row === undefined || quoteError.row <= i)) {
+      throw new DataError(`a quoted cell is malformed: ${quoteError.message.replace(/\.$/, '').toLowerCase()} (a " with no closing ", or text after a closing ")`, { file: label, row });
+    }
     const start = row;
     row++;
     for (const cell of record) for (let k = cell.indexOf('\n'); k >= 0; k = cell.indexOf('\n', k + 1)) row++;
@@ -466,9 +468,8 @@ async function readCsv(texts: AsyncIterable<string>, o: ReadPriceOptions): Promi
   };
 
   // Rows after the item header: the fourth record on.
-  const fourth = head[3];
-  let row = fourth ? fourth.row : items.row + 1 + countRows(items.record.join(''));
-  buf = buf.slice(fourth ? offsetOfRow(buf, fourth.row) : buf.length);
+  let row = head[3]?.row ?? items.row + 1 + countRows(items.record.join('\n')) - (items.record.length - 1);
+  buf = buf.slice(offsetOfRow(buf, row));
   for (;;) {
     while (!eof && buf.length < CHUNK) await more();
     const end = eof ? buf.length : recordsEnd(buf);
