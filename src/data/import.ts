@@ -9,10 +9,10 @@
  * A hospital price file (45 CFR 180.50; it can be gigabytes) is streamed into the store,
  * never read whole.
  */
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { DataError, IoError, MedbillError, UsageError } from '../errors.js';
+import { DataError, IoError, UsageError } from '../errors.js';
 import { storePath } from './dir.js';
 import { familyOf, type DataKind, type Period } from './model.js';
 import { aocRecords, detectSource, mueRecords, ptpRecords, type DetectedSource } from './parse.js';
@@ -121,19 +121,12 @@ export async function importFiles(dir: string, files: Array<{ path: string; show
     store.begin();
     const outcomes = store.import(chosen, { ptp: ptpRecords, mue: mueRecords, aoc: aocRecords, pfs: cms.pfsRecords, gpci: cms.gpciRecords, zip: cms.zipRecords, clfs: cms.clfsRecords, opps: cms.oppsRecords, asp: cms.aspRecords }, now);
     if (prices.length > 0) {
-      const { readPriceFile } = await import('../prices/hpt-read.js');
+      const { fileChunks, readPriceFile } = await import('../prices/hpt-read.js');
       for (const p of prices) {
-        const outcome = await store.importPrices(
-          p.name,
-          p.shown,
-          (onItem, onInfo) =>
-            readPriceFile(createReadStream(p.path, { highWaterMark: 1 << 20 }), { label: p.shown, keepRates: 'all', onItem, onInfo }).catch((err: unknown) => {
-              const code = (err as NodeJS.ErrnoException).code;
-              if (!(err instanceof MedbillError) && typeof code === 'string') throw new IoError(`cannot read ${p.shown}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-              throw err;
-            }),
-          now,
-        );
+        const bytes = fileChunks(p.path, (err) => {
+          throw new IoError(`cannot read ${p.shown}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { file: p.shown });
+        });
+        const outcome = await store.importPrices(p.name, p.shown, (onItem, onInfo) => readPriceFile(bytes, { label: p.shown, keepRates: 'all', onItem, onInfo }), now);
         outcomes.push(outcome);
       }
     }

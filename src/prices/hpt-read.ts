@@ -56,6 +56,37 @@ export interface PriceReadResult {
   payerSeen: boolean;
 }
 
+/**
+ * The bytes of a file, read into one reused buffer (64 KB): memory stays flat however large
+ * the file, because no chunk outlives the next read. Each chunk must be used before the next
+ * is asked for ({@link readPriceFile} decodes or parses it at once). Throws `IoError` (via
+ * `fail`) when the file cannot be read.
+ */
+export async function* fileChunks(path: string, fail: (err: NodeJS.ErrnoException) => never, size = 64 * 1024): AsyncGenerator<Uint8Array> {
+  const { open } = await import('node:fs/promises');
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    fail(err as NodeJS.ErrnoException);
+  }
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    for (;;) {
+      let n: number;
+      try {
+        n = (await handle.read(buf, 0, size, null)).bytesRead;
+      } catch (err) {
+        return fail(err as NodeJS.ErrnoException);
+      }
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The start of a file, to tell its kind: a CSV price file names `hospital_name` in its first row; a JSON one is an object with price-file keys. */
 export function looksLikePriceFile(head: string): 'csv' | 'json' | undefined {
   const text = head.replace(/^\ufeff/, '').trimStart();
@@ -339,8 +370,8 @@ async function* lineEnds(texts: AsyncIterable<string>): AsyncGenerator<string> {
   if (held) yield '\n';
 }
 
-/** Text read before it is parsed (complete records only). */
-const CHUNK = 1 << 20;
+/** Text read before it is parsed (complete records only): small, so that each piece of text is a young-generation string, collected at once. */
+const CHUNK = 64 * 1024;
 /** A record longer than this is a quote that never closes (a broken file), not a record. */
 const MAX_RECORD = 64 << 20;
 
@@ -626,6 +657,11 @@ async function readJson(texts: AsyncIterable<Uint8Array | string>, o: ReadPriceO
     try {
       const parentKey = stack.length > 0 ? stack[stack.length - 1]?.key : undefined;
       if (typeof key === 'number' && parentKey === 'standard_charge_information') {
+        // An element none of whose codes is wanted is not built into items at all.
+        if (o.codes && !wanted(value as Json, o.codes)) {
+          read++;
+          return;
+        }
         for (const item of jsonItems(value as Json, key, o.label)) {
           read++;
           if (o.codes && !item.codes.some((c) => o.codes?.has(c.code))) continue;
@@ -660,6 +696,17 @@ async function readJson(texts: AsyncIterable<Uint8Array | string>, o: ReadPriceO
   const info = fileInfo(o.label, 'json', meta.hospital_name, meta.last_updated_on, version, meta.location_name ?? meta.hospital_location, meta.type_2_npi);
   o.onInfo?.(info);
   return { info, itemsRead: read, itemsKept: kept, payers: [...rates.payers], payerSeen: rates.seen };
+}
+
+/** True when some code of a `standard_charge_information` element is wanted (malformed elements are left to {@link jsonItems} to report). */
+function wanted(value: Json, codes: ReadonlySet<string>): boolean {
+  const info = value && typeof value === 'object' && !Array.isArray(value) ? value.code_information : undefined;
+  if (!Array.isArray(info)) return true;
+  return info.some((c) => {
+    if (!c || typeof c !== 'object' || Array.isArray(c)) return true;
+    const code = c.code === undefined || c.code === null ? '' : String(c.code).trim();
+    return codes.has(code) || codes.has(code.toUpperCase()) || codes.has(revenueCodeKey(code));
+  });
 }
 
 function jsonItems(value: Json, index: number, label: string): PriceItem[] {

@@ -15,14 +15,14 @@
  * - `--locality MAC-LL` or `--zip 12345`: the payment locality of the imported GPCIs (a ZIP code
  *   through CMS's ZIP code to carrier locality file).
  */
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Bill } from '../bill/schema.js';
 import type { ReadOptions } from '../bill/read.js';
 import { storePath } from '../data/dir.js';
-import { IoError, MedbillError, UsageError } from '../errors.js';
-import { readPriceFile, type KeepRates } from './hpt-read.js';
+import { IoError, UsageError } from '../errors.js';
+import { fileChunks, readPriceFile, type KeepRates } from './hpt-read.js';
 import { revenueCodeKey, type HospitalPrices, type Locality, type PayerChoice, type PriceItem } from './model.js';
 
 /** How each auditing thread gets a bill's hospital prices. */
@@ -101,15 +101,9 @@ function billCodes(run: PriceRun): Set<string> | undefined {
 }
 
 function opened(label: string, path: string): AsyncIterable<Uint8Array> {
-  return (async function* () {
-    try {
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Uint8Array;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (err instanceof MedbillError || typeof code !== 'string') throw err;
-      throw new IoError(`cannot read ${label}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { file: label });
-    }
-  })();
+  return fileChunks(path, (err) => {
+    throw new IoError(`cannot read ${label}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { file: label });
+  });
 }
 
 /**
