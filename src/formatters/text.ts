@@ -99,9 +99,15 @@ function rangeList(lines: number[]): string {
 
 const BENCHMARK_LABEL: Record<Benchmark['kind'], string> = { medicare: 'Medicare', 'cash-price': 'cash price', 'gross-charge': 'gross charge', 'negotiated-rate': 'negotiated' };
 
+/** A unit amount in dollars as the source gives it, with at least two decimals (`$4.00`, `$0.095`). */
+function unitDollars(amount: string): string {
+  const [int = '0', frac = ''] = amount.split('.');
+  return `$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac.padEnd(2, '0')}`;
+}
+
 /** A benchmark in the fair-price column: amount, kind and vintage (`$608.43 Medicare OPPS 2026Q1`). */
 function benchmarkText(b: Benchmark, units: number): string {
-  const per = units !== 1 ? ` (${units} × $${b.unitAmount})` : '';
+  const per = units !== 1 ? ` (${units} × ${unitDollars(b.unitAmount)})` : '';
   const schedule = b.source.replace(/^CMS /, '').replace(/ \(.*$/, '').replace(/OPPS Addendum B/, 'OPPS').replace(/, .*$/, '');
   const payer = (b.detail ?? '').replace(/^(negotiated rate|median allowed amount) of /, '').replace(/, (row \d+|\/.*)$/, '').replace(/, plan /, ' ');
   const what = b.kind === 'medicare' ? `Medicare ${schedule}` : b.kind === 'negotiated-rate' ? `negotiated${/^median/.test(b.detail ?? '') ? ' median' : ''} (${payer})` : BENCHMARK_LABEL[b.kind];

@@ -180,6 +180,15 @@ class RateFilter {
   readonly payers = new Set<string>();
   seen = false;
   constructor(private readonly keep: KeepRates) {}
+  /** Whether a payer's rates are read at all (the payer is still noted). */
+  wants(payer: string, plan: string): boolean {
+    if (this.payers.size < 500) this.payers.add(payer.trim());
+    if (this.keep === 'all') return true;
+    if (this.keep === 'none') return false;
+    const ok = matchesPayer({ payer, plan }, this.keep);
+    if (ok) this.seen = true;
+    return ok;
+  }
   take(rates: PriceRate[]): PriceRate[] {
     for (const r of rates) if (this.payers.size < 500) this.payers.add(r.payer);
     if (this.keep === 'all') return rates;
@@ -477,22 +486,27 @@ async function readCsv(texts: AsyncIterable<string>, o: ReadPriceOptions): Promi
     kept++;
     o.onItem(item);
   };
+  const wantRate = rates.wants.bind(rates);
   const onRecord = (record: string[], row: number) => {
     if (record.every((c) => c.trim() === '')) return;
-    const parsed = itemOf(record, row, cols, o.label);
-    if (!parsed) return;
     if (cols.tall) {
-      // Tall rows repeat an item's standard charges once per payer and plan: consecutive rows of the same item are one item.
-      const key = itemKey(parsed);
+      // Tall rows repeat an item's standard charges once per payer and plan: consecutive rows
+      // of the same item (the same cells but the payer's) are one item; only their rates are read.
+      const key = rawKey(record, cols);
       if (pending && pending.key === key) {
-        pending.item.rates.push(...parsed.rates);
+        const rate = tallRate(record, row, cols, o.label, wantRate);
+        if (rate) pending.item.rates.push(rate);
         return;
       }
+      const parsed = itemOf(record, row, cols, o.label, wantRate);
       flush();
+      if (!parsed) return;
       read++;
       pending = { key, item: parsed };
       return;
     }
+    const parsed = itemOf(record, row, cols, o.label, wantRate);
+    if (!parsed) return;
     read++;
     pending = { key: '', item: parsed };
     flush();
@@ -533,11 +547,32 @@ function offsetOfRow(text: string, row: number): number {
   return off;
 }
 
-function itemKey(i: PriceItem): string {
-  return [i.codes.map((c) => `${c.type}:${c.code}`).join(','), i.setting, i.modifiers.join('|'), i.billingClass ?? '', i.drugUnit ?? '', i.drugType ?? '', i.gross ?? '', i.cash ?? '', i.min ?? '', i.max ?? ''].join('\u0000');
+/** The cells of a tall row that say which item it is (all but the payer's). */
+function rawKey(record: string[], cols: CsvColumns): string {
+  const cell = (i: number) => (i >= 0 ? (record[i] ?? '').trim() : '');
+  let key = '';
+  for (const c of cols.codes) key += `${cell(c.code)}\u0001${cell(c.type)}\u0001`;
+  for (const i of [cols.setting, cols.modifiers, cols.billingClass, cols.drugUnit, cols.drugType, cols.gross, cols.cash, cols.min, cols.max]) key += `${cell(i)}\u0001`;
+  return key;
 }
 
-function itemOf(record: string[], row: number, cols: CsvColumns, label: string): PriceItem | undefined {
+/** The payer's rate of a tall row, when that payer's rates are kept (the amounts of others are not read). */
+function tallRate(record: string[], row: number, cols: CsvColumns, label: string, want: (payer: string, plan: string) => boolean): PriceRate | undefined {
+  const t = cols.tall as NonNullable<CsvColumns['tall']>;
+  const cell = (i: number) => (i >= 0 ? (record[i] ?? '').trim() : '');
+  const payer = cell(t.payer);
+  if (payer === '' || !want(payer, cell(t.plan))) return undefined;
+  return rateOf(
+    payer,
+    cell(t.plan),
+    { dollar: cell(t.dollar), percentage: cell(t.percentage), algorithm: cell(t.algorithm), methodology: cell(t.methodology), median: cell(t.median), p10: cell(t.p10), p90: cell(t.p90) },
+    (field) => cols.names[field === 'dollar' ? t.dollar : field === 'percentage' ? t.percentage : field === 'median' ? t.median : field === 'p10' ? t.p10 : t.p90] ?? field,
+    label,
+    { row },
+  );
+}
+
+function itemOf(record: string[], row: number, cols: CsvColumns, label: string, want: (payer: string, plan: string) => boolean): PriceItem | undefined {
   const where = { row };
   const cell = (i: number) => (i >= 0 ? (record[i] ?? '').trim() : '');
   const codes: PriceItem['codes'] = [];
@@ -572,21 +607,11 @@ function itemOf(record: string[], row: number, cols: CsvColumns, label: string):
   set('min', cols.min);
   set('max', cols.max);
   if (cols.tall) {
-    const t = cols.tall;
-    const payer = cell(t.payer);
-    if (payer !== '') {
-      const rate = rateOf(
-        payer,
-        cell(t.plan),
-        { dollar: cell(t.dollar), percentage: cell(t.percentage), algorithm: cell(t.algorithm), methodology: cell(t.methodology), median: cell(t.median), p10: cell(t.p10), p90: cell(t.p90) },
-        (field) => cols.names[field === 'dollar' ? t.dollar : field === 'percentage' ? t.percentage : field === 'median' ? t.median : field === 'p10' ? t.p10 : t.p90] ?? field,
-        label,
-        where,
-      );
-      if (rate) item.rates.push(rate);
-    }
+    const rate = tallRate(record, row, cols, label, want);
+    if (rate) item.rates.push(rate);
   } else {
     for (const g of cols.wide ?? []) {
+      if (!want(g.payer, g.plan)) continue;
       const v = (k: keyof WideGroup['cols']) => (g.cols[k] !== undefined ? cell(g.cols[k] as number) : '');
       const rate = rateOf(
         g.payer,
