@@ -172,6 +172,14 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
         }
       }
     }
+    // The price comparison: every bill with a price file and a payer, in text and JSON.
+    for (const b of bills) {
+      for (const format of ['text', 'json']) {
+        all += await output(['audit', b.file, '--format', format, ...b.args, '--insurance', 'self-pay', '--prices', 'fixtures/prices/example-standard-charges.csv', '--payer', 'Example Health Plan']);
+        runs++;
+      }
+    }
+    expect(all).toContain('Fair prices');
     expect(runs).toBeGreaterThan(300);
     // The search saw the plan, the rights findings and the facts in it.
     for (const seen of ['Protect your credit', 'out-of-network-emergency', 'bill-above-good-faith-estimate', 'uninsured-at-nonprofit-hospital', 'out-of-network-ancillary-at-in-network-facility', 'was vacated on July 11, 2025', 'Open with']) {
@@ -219,6 +227,7 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
       }
     }
     for (const name of ['report', 'batch', 'bill', 'rule', 'assist', 'facts']) all += await output(['schema', name]);
+    all += await output(['prices', 'validate', 'fixtures/prices/example-standard-charges.csv']);
     all += await output(['rules', 'list']);
     all += await output(['rules', 'list', '--format', 'json']);
     all += await output(['rules', 'validate']);
