@@ -108,7 +108,7 @@ function offerOf(input: PlanInput, correctedCents: number): Plan['offer'] {
       text:
         `The report holds no benchmark for this bill, so medbill suggests no offer amount (no published source supports a standard share of the bill to offer). ` +
         `Ask the hospital for its discounted cash price for these services and what Medicare would pay (or the AGB percentage in its FAP), ` +
-        `then re-run with --cash-price, --medicare-amount or --agb-percent for an offer range. ${writing.text}`,
+        `then re-run with --cash-price, --medicare-amount or --agb-percent (or with the hospital's price file, --prices FILE) for an offer range. ${writing.text}`,
       facts: [writing.id],
     };
   }
