@@ -62,6 +62,8 @@ interface Prepared {
   shippedFile: string;
   facilityPos: CodeSet;
   pricingModifiers: CodeSet;
+  /** Medicare amounts from the shipped table, remembered by what decides them: the same lines come back bill after bill. */
+  memo: Map<string, ReturnType<typeof medicareAmount>>;
 }
 
 const SCHEDULE_KEYS = new Set(['PFS-nonfacility', 'PFS-facility', 'PFS-26', 'PFS-TC', 'CLFS', 'OPPS', 'ASP']);
@@ -142,6 +144,7 @@ export const priceOutlier: CheckKind<Prepared> = {
       shippedFile: shipped.file,
       facilityPos: resolveList(o.facilityPlaceOfService, ctx.tables, { ...ctx.ref, key: 'options.facilityPlaceOfService' }),
       pricingModifiers: resolveList(o.pricingModifiers, ctx.tables, { ...ctx.ref, key: 'options.pricingModifiers' }),
+      memo: new Map(),
     };
   },
   run({ facts, lines, exempt, options, reference }) {
@@ -172,7 +175,16 @@ export const priceOutlier: CheckKind<Prepared> = {
       const found = new Map<Kind, Found>();
       const missing = new Map<Kind, { reason: string; gap?: boolean }>();
       if (wants.has('medicare')) {
-        const r = medicareAmount(line, { facts, shipped: options.shipped, shippedCodes: options.shippedCodes, ...(medicare ? { imported: medicare } : {}), facilityPos: options.facilityPos, pricingModifiers: options.pricingModifiers });
+        // Without imported data the amount depends only on these (a pure lookup, remembered).
+        const key = medicare ? undefined : `${line.code}|${line.dateOfService}|${facts.billType}|${facts.encounter}|${line.placeOfService ?? ''}|${line.modifiers.join(',')}`;
+        let r = key !== undefined ? options.memo.get(key) : undefined;
+        if (!r) {
+          r = medicareAmount(line, { facts, shipped: options.shipped, shippedCodes: options.shippedCodes, ...(medicare ? { imported: medicare } : {}), facilityPos: options.facilityPos, pricingModifiers: options.pricingModifiers });
+          if (key !== undefined) {
+            if (options.memo.size > 50_000) options.memo.clear();
+            options.memo.set(key, r);
+          }
+        }
         if (r.ok) {
           const b = r.benchmark;
           const f: Found = { kind: 'medicare', unit: b.unit, source: b.source, period: b.period, origin: b.origin, detail: b.detail, evidence: { schedule: b.schedule } };

@@ -126,7 +126,9 @@ export const COMMON_PLACEHOLDERS = ['line', 'date', 'code', 'revenueCode', 'item
 
 /** Validates options with a zod schema; errors name the rule file and `options.<path>`. Throws {@link RulesError}. */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, ref: RuleRef): z.output<S> {
-  const r = schema.safeParse(options ?? {});
+  // Options are parsed once per rule at load time: compiling zod's eval-based fast path for each
+  // kind's schema would cost start-up time and never pay back (ParseContext `jitless`).
+  const r = schema.safeParse(options ?? {}, { jitless: true });
   if (!r.success) {
     const issue = r.error.issues[0];
     const key = ['options', ...(issue?.path ?? []).map(String)].join('.');

@@ -49,6 +49,7 @@ export function fromCents(cents: number): Dec {
 
 /** The decimal of a count such as a line's units (`2`, `2.5`), from its shortest decimal form. Throws on a non-finite number. */
 export function fromNumber(n: number): Dec {
+  if (Number.isSafeInteger(n)) return { units: BigInt(n), scale: 0 };
   if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
   const d = parseDecimal(n.toFixed(Math.min(20, Math.max(0, decimalsOf(n)))));
   if (!d) throw new Error(`cannot read ${n} as a decimal`);
