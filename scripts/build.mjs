@@ -12,8 +12,9 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
 execFileSync(process.execPath, ['scripts/build-rule-cache.mjs'], { stdio: 'inherit' });
 const { build } = await import('esbuild');
 await build({
-  // The CLI, and the worker-thread entry of batch audits (src/batch/worker.ts).
-  entryPoints: { medbill: 'dist/cli.js', worker: 'dist/batch/worker.js' },
+  // The CLI, the worker-thread entry of batch audits (src/batch/worker.ts), and the thread that
+  // streams a price file into a temporary store for a batch (src/prices/store-worker.ts).
+  entryPoints: { medbill: 'dist/cli.js', worker: 'dist/batch/worker.js', 'prices-worker': 'dist/prices/store-worker.js' },
   bundle: true,
   splitting: true,
   platform: 'node',
@@ -28,4 +29,4 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
 });
-console.log('built dist/, dist/medbill.mjs and dist/worker.mjs');
+console.log('built dist/, dist/medbill.mjs, dist/worker.mjs and dist/prices-worker.mjs');

@@ -506,6 +506,11 @@ describe('medbill audit --prices (CLI)', () => {
       [[1, 'cash-price:108000', 'gross-charge:120000']],
     ]);
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('medbill-prices-')).length).toBe(before);
+    // A bad price file in a batch (read on the price-file thread): the same one line, exit 2, nothing left behind.
+    const bad = await cli(['audit', claims, '--group-by', 'claim_id', '--format', 'ndjson', '-q', '--jobs', '2', '--prices', join(FIX, 'sample-lots-of-errors.csv')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^medbill: .*sample-lots-of-errors\.csv:\d+: [^\n]+\n$/);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('medbill-prices-')).length).toBe(before);
   }, 60_000);
 
   it('a price file imported with medbill data import is used by name', async () => {

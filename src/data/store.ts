@@ -499,6 +499,8 @@ export class Store {
       let list = this.priceCache.get(key);
       if (!list) {
         list = (get.all(code, file.dataset) as Array<{ item: number; data: string }>).map((r) => ({ ...(JSON.parse(r.data) as PriceItem), id: r.item }) as PriceItem);
+        // A batch meets thousands of codes: the cache is kept small (an indexed lookup is cheap).
+        if (this.priceCache.size >= 2000) this.priceCache.clear();
         this.priceCache.set(key, list);
       }
       for (const it of list) {

@@ -21,7 +21,8 @@ import { join, resolve } from 'node:path';
 import type { Bill } from '../bill/schema.js';
 import type { ReadOptions } from '../bill/read.js';
 import { storePath } from '../data/dir.js';
-import { IoError, UsageError } from '../errors.js';
+import { DataError, IoError, UsageError, type Problem } from '../errors.js';
+import { packageRoot } from '../paths.js';
 import { fileChunks, readPriceFile, type KeepRates } from './hpt-read.js';
 import { revenueCodeKey, type HospitalPrices, type Locality, type PayerChoice, type PriceItem } from './model.js';
 
@@ -180,7 +181,8 @@ export async function preparePrices(o: PriceOptions, run: PriceRun): Promise<Pre
     out.prices = { kind: 'memory', prices: { file: r.info, ...(payer ? { payer } : {}), items } };
     return out;
   }
-  // A batch: stream the file once into a temporary store each thread reads.
+  // A batch: stream the file once into a temporary store each thread reads, on a worker
+  // thread with a bounded heap (this thread's memory stays as it was).
   const dir = mkdtempSync(join(tmpdir(), 'medbill-prices-'));
   const file = storePath(dir);
   run.cleanup.add(file);
@@ -188,26 +190,75 @@ export async function preparePrices(o: PriceOptions, run: PriceRun): Promise<Pre
     run.cleanup.delete(file);
     rmSync(dir, { recursive: true, force: true });
   });
-  const { openStore } = await import('../data/store.js');
-  const store = await openStore(dir, { create: true });
-  let seen: { payerSeen: boolean; payers: string[] } = { payerSeen: false, payers: [] };
+  let seen: { payerSeen: boolean; payers: string[] };
   try {
-    store.begin();
-    await store.importPrices('run', o.prices, async (onItem, onInfo) => {
-      const r = await readPriceFile(opened(o.prices as string, path), { label: o.prices as string, keepRates, onItem, onInfo });
-      seen = r;
-    }, new Date(0).toISOString());
-    store.commit();
+    seen = await inWorker({ dir, path, label: o.prices, ...(payer ? { payer } : {}) });
   } catch (err) {
-    store.rollback();
     out.dispose();
     throw err;
-  } finally {
-    store.close();
   }
   if (payer && !seen.payerSeen) notes.push(`--payer "${payer.payer}"${payer.plan ? ` --plan "${payer.plan}"` : ''}: ${o.prices} has no rate of that payer${seen.payers.length > 0 ? ` (payers there: ${seen.payers.slice(0, 8).join(', ')})` : ''}`);
   out.prices = { kind: 'store', dir, name: 'run', ...(payer ? { payer } : {}) };
   return out;
+}
+
+/** What the store worker is given: the temporary data directory, the price file, the payer whose rates to keep. */
+export interface PriceStoreJob {
+  dir: string;
+  path: string;
+  label: string;
+  payer?: PayerChoice;
+}
+
+/**
+ * Streams a price file into a new store in `job.dir` under the name `run` (the standard
+ * charges of every item and the chosen payer's rates). Returns whether the payer was seen.
+ * Throws `DataError` (naming file, row and field) or `IoError`; nothing is kept on error.
+ */
+export async function fillPriceStore(job: PriceStoreJob): Promise<{ payerSeen: boolean; payers: string[] }> {
+  const { openStore } = await import('../data/store.js');
+  const store = await openStore(job.dir, { create: true });
+  let seen = { payerSeen: false, payers: [] as string[] };
+  try {
+    store.begin();
+    await store.importPrices(
+      'run',
+      job.label,
+      async (onItem, onInfo) => {
+        const r = await readPriceFile(opened(job.label, job.path), { label: job.label, keepRates: job.payer ?? 'none', onItem, onInfo });
+        seen = { payerSeen: r.payerSeen, payers: r.payers };
+      },
+      new Date(0).toISOString(),
+    );
+    store.commit();
+    return seen;
+  } catch (err) {
+    store.rollback();
+    throw err;
+  } finally {
+    store.close();
+  }
+}
+
+/** Runs {@link fillPriceStore} on a worker thread (dist/prices-worker.mjs) with a bounded heap; a problem it reports is rethrown as the same kind of error. */
+async function inWorker(job: PriceStoreJob): Promise<{ payerSeen: boolean; payers: string[] }> {
+  const script = join(packageRoot(), 'dist', 'prices-worker.mjs');
+  if (!existsSync(script)) return fillPriceStore(job);
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(script, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
+  try {
+    const msg = await new Promise<{ ok: true; seen: { payerSeen: boolean; payers: string[] } } | { ok: false; problems: Problem[] }>((done, fail) => {
+      worker.once('message', done);
+      worker.once('error', fail);
+      worker.once('exit', (code) => fail(new Error(`the price-file thread exited with code ${code}`)));
+    });
+    if (msg.ok) return msg.seen;
+    const first = msg.problems[0] as Problem;
+    const Kind = first.code === 'IO' ? IoError : first.code === 'USAGE' ? UsageError : DataError;
+    throw Kind === UsageError ? new UsageError(first.message) : new Kind(first.message, first.location);
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** A bill's share of prices held in memory: the items that carry one of its codes. */
