@@ -15,8 +15,9 @@ const { build } = await import('esbuild');
 // Old chunks have hashed names: remove them so dist/ holds only what this build wrote.
 rmSync('dist/chunks', { recursive: true, force: true });
 await build({
-  // The CLI, and the worker-thread entry of batch audits (src/batch/worker.ts).
-  entryPoints: { medbill: 'dist/cli.js', worker: 'dist/batch/worker.js' },
+  // The CLI, the worker-thread entry of batch audits (src/batch/worker.ts), and the thread that
+  // streams a price file into a temporary store for a batch (src/prices/store-worker.ts).
+  entryPoints: { medbill: 'dist/cli.js', worker: 'dist/batch/worker.js', 'prices-worker': 'dist/prices/store-worker.js' },
   bundle: true,
   splitting: true,
   platform: 'node',
@@ -28,7 +29,8 @@ await build({
   // better-sqlite3 is a native addon: it is loaded from node_modules, and only by src/data/store.ts.
   // pdfkit and @inquirer/prompts load at run time from node_modules, only when used (the letter
   // renderer, the interactive review): pdfkit reads its font data relative to its own package.
-  external: ['better-sqlite3', 'pdfkit', '@inquirer/prompts'],
+  // CMS's price-file validator (and its JSON schemas) loads from node_modules, only for medbill prices validate.
+  external: ['better-sqlite3', 'pdfkit', '@inquirer/prompts', '@cmsgov/hpt-validator'],
   logLevel: 'warning',
   plugins: [
     {
@@ -43,4 +45,4 @@ await build({
   ],
   banner: { js: "import { createRequire as __medbillRequire } from 'node:module'; const require = __medbillRequire(import.meta.url);" },
 });
-console.log('built dist/, dist/medbill.mjs and dist/worker.mjs');
+console.log('built dist/, dist/medbill.mjs, dist/worker.mjs and dist/prices-worker.mjs');

@@ -12,6 +12,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerFacts } from './commands/facts.js';
 import { registerData } from './commands/data.js';
 import { registerLetter } from './commands/letter.js';
+import { registerPrices } from './commands/prices.js';
 import { registerRules } from './commands/rules.js';
 import { registerSchema } from './commands/schema.js';
 import { printProblems, processIo, type CommandContext, type Io, type RegisterCommands } from './commands/shared.js';
@@ -22,7 +23,7 @@ import { toolVersion } from './paths.js';
 export { processIo, type Io };
 
 /** Every command module, in the order `medbill --help` lists them. Add new ones here. */
-const COMMANDS: RegisterCommands[] = [registerAudit, registerLetter, registerAssist, registerFacts, registerData, registerSchema, registerRules];
+const COMMANDS: RegisterCommands[] = [registerAudit, registerLetter, registerAssist, registerFacts, registerData, registerPrices, registerSchema, registerRules];
 
 function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;

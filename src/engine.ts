@@ -16,7 +16,7 @@ import type { LoadedRule, RuleSet } from './rules/loader.js';
 import { severityRank, type Severity } from './rules/schema.js';
 import { buildPlan, isCorrection, type PlanOptions } from './plan.js';
 import { findingKey } from './finding-key.js';
-import type { Finding, Report } from './report.js';
+import type { Finding, LinePrice, Prices, Report } from './report.js';
 import { REPORT_SCHEMA_VERSION } from './report-version.js';
 
 /**
@@ -238,6 +238,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   let rulesRun = 0;
   const dataUsed = new Map<string, DataUse>();
   const kindFiles = new Set<string>();
+  const linePrices = new Map<number, LinePrice>();
 
   for (const rule of ruleSet.rules) {
     const app = applicability(rule, facts);
@@ -269,6 +270,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
       continue;
     }
     for (const d of out.data ?? []) dataUsed.set(`${d.kind}|${d.name}|${d.period ?? ''}`, d);
+    for (const p of out.prices ?? []) mergeLinePrice(linePrices, p);
     for (const d of out.findings) findings.push(dress(rule, d, byLine));
     for (const n of out.checked) checked.add(n);
     for (const g of out.gaps) {
@@ -303,7 +305,9 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
 
   const totals = billTotals(bill);
   const { chargesCents, paymentsCents, adjustmentsCents } = totals;
-  const stake = amountAtStake(findings, byLine);
+  // Price findings are information for negotiation, not billing errors: not counted as at stake.
+  const stake = amountAtStake(findings.filter((f) => f.category !== 'price'), byLine);
+  const prices = linePrices.size > 0 ? pricesOf([...linePrices.values()].sort((a, b) => a.line - b.line)) : undefined;
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
 
   const factsOut: Report['input']['facts'] = {};
@@ -334,6 +338,7 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
     importData: [...allGaps.keys()].some((reason) => reason.includes('medbill data import')),
     factBook: ruleSet.facts,
     ...(context.plan ? { options: context.plan } : {}),
+    ...(prices ? { prices } : {}),
   });
 
   const report: Report = {
@@ -379,7 +384,41 @@ export function audit(bill: Bill, ruleSet: RuleSet, context: AuditContext): Repo
   if (bill.source.claim !== undefined) report.input.claim = bill.source.claim;
   if (bill.provider.name || bill.provider.npi) report.input.provider = bill.provider;
   if (decided.dismissed.length > 0) report.dismissed = decided.dismissed;
+  if (prices) report.prices = prices;
   return report;
+}
+
+/** Merges one rule's benchmarks of a line into what other rules found for it (each kind once; a found benchmark wins over a reason). */
+function mergeLinePrice(into: Map<number, LinePrice>, p: LinePrice): void {
+  const have = into.get(p.line);
+  if (!have) {
+    into.set(p.line, { ...p, benchmarks: [...p.benchmarks], notAssessed: [...p.notAssessed] });
+    return;
+  }
+  for (const b of p.benchmarks) if (!have.benchmarks.some((x) => x.kind === b.kind)) have.benchmarks.push(b);
+  have.notAssessed = [...have.notAssessed, ...p.notAssessed].filter((n, i, all) => !have.benchmarks.some((b) => b.kind === n.kind) && all.findIndex((x) => x.kind === n.kind) === i);
+}
+
+/** The report's prices section: each line's benchmarks and, per kind, its total over the lines it covers. */
+function pricesOf(lines: LinePrice[]): Prices {
+  const order = ['medicare', 'cash-price', 'negotiated-rate', 'gross-charge'] as const;
+  const totals: Prices['totals'] = [];
+  for (const kind of order) {
+    const covered = lines.filter((l) => l.benchmarks.some((b) => b.kind === kind));
+    if (covered.length === 0) continue;
+    totals.push({
+      kind,
+      lines: covered.length,
+      chargesCents: covered.reduce((s, l) => s + l.chargeCents, 0),
+      amountCents: covered.reduce((s, l) => s + (l.benchmarks.find((b) => b.kind === kind)?.amountCents ?? 0), 0),
+    });
+  }
+  for (const l of lines) l.benchmarks.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  return {
+    lines,
+    totals,
+    note: 'Benchmarks are information for negotiation, not findings of error. A line without a benchmark was not assessed: it is not called fair.',
+  };
 }
 
 /** The report for an input that could not be audited: no findings, its errors, exit code 2. */

@@ -27,6 +27,12 @@ export { importFiles, type ImportOptions, type ImportResult } from './data/impor
 export { openReference, type ReferenceSource } from './data/reference.js';
 export { openStore, type Store, type StoredDataset, type ImportOutcome } from './data/store.js';
 export { writeSample } from './data/sample.js';
+export { readPriceFile, fileChunks, looksLikePriceFile, CODE_TYPES, type ReadPriceOptions, type PriceReadResult, type KeepRates } from './prices/hpt-read.js';
+export { validatePriceFile, type ValidationReport, type ValidationProblem } from './prices/validate.js';
+export { medicareAmount, type MedicareBenchmark, type MedicareResult } from './prices/medicare.js';
+export { matchItems, fileBenchmarks } from './prices/match.js';
+export { pickSchedulePeriod, type HospitalPrices, type PriceItem, type PriceFileInfo, type MedicareData, type Locality } from './prices/model.js';
+export { PricesSchema, type Prices, type LinePrice, type Benchmark } from './report.js';
 export { MedbillError, BillError, RulesError, DataError, UsageError, IoError, formatProblem, type Problem, type Location } from './errors.js';
 export { run } from './cli.js';
 export {

@@ -11,7 +11,7 @@ import type { BillFacts } from './bill/schema.js';
 import { formatCents } from './bill/values.js';
 import { addDays } from './dates.js';
 import type { FactBook } from './facts.js';
-import type { Finding, Plan, PlanStep } from './report.js';
+import type { Finding, Plan, PlanStep, Prices } from './report.js';
 
 /**
  * What the user tells the plan beyond the bill, each read from a document (all optional):
@@ -42,6 +42,8 @@ export interface PlanInput {
   importData?: boolean;
   factBook: FactBook;
   options?: PlanOptions;
+  /** The price comparison of the bill (the price-outlier rules): benchmark totals become offer anchors. */
+  prices?: Prices;
 }
 
 /** Finding categories that are billing errors to correct (the others are rights, prices or reviews). */
@@ -60,7 +62,7 @@ export function isCorrection(f: Finding): boolean {
  * (upcoding), an informational finding, or one the user marked unsure.
  */
 export function isReview(f: Finding): boolean {
-  return f.lines.length > 0 && (f.category === 'upcoding' || f.severity === 'info' || f.decision === 'unsure');
+  return f.lines.length > 0 && f.category !== 'price' && (f.category === 'upcoding' || f.severity === 'info' || f.decision === 'unsure');
 }
 
 const plural = (n: number, word: string) => `${word}${n === 1 ? '' : 's'}`;
@@ -89,6 +91,20 @@ function offerOf(input: PlanInput, correctedCents: number): Plan['offer'] {
       source: `amounts generally billed (AGB): ${options.agbPercent}% of the corrected gross charges ${formatCents(gross)}, the AGB percentage given (--agb-percent) from the hospital's FAP`,
     });
   }
+  // Benchmarks found by the price comparison, where the user gave none of that kind: the
+  // benchmark total of the lines it covers plus the billed charges of the lines it does not.
+  // Only where the patient pays the price itself (self-pay, uninsured, or out of network without
+  // balance-billing protection): an insured patient's share follows the plan's terms, not the price.
+  const paysPrice = facts.insurance === 'uninsured' || facts.insurance === 'self-pay' || (facts.insurance === 'out-of-network' && !input.findings.some((f) => f.kind === 'balance-billing' && f.severity !== 'info'));
+  const chargeLines = input.prices?.lines.length ?? 0;
+  for (const t of paysPrice ? (input.prices?.totals ?? []) : []) {
+    const kind = t.kind === 'medicare' ? 'medicare' : t.kind === 'cash-price' ? 'cash-price' : t.kind === 'negotiated-rate' ? 'negotiated' : undefined;
+    if (!kind || anchors.some((a) => a.kind === kind)) continue;
+    const rest = Math.max(0, input.chargesCents - t.chargesCents);
+    const what = { medicare: 'the Medicare amount', 'cash-price': "the hospital's discounted cash price", negotiated: 'the negotiated rate' }[kind];
+    const covered = t.lines === chargeLines && rest === 0 ? `${what} for the services (${formatCents(t.amountCents)})` : `${what} for ${t.lines} of the bill's ${chargeLines} priced lines (${formatCents(t.amountCents)}) plus the billed charges of the rest (${formatCents(rest)})`;
+    anchors.push({ kind, amountCents: t.amountCents + rest, source: `${covered}, from medbill's price comparison (see the fair-price column)` });
+  }
   const wholeGfe = (facts.gfe ?? []).filter((g) => g.provider === undefined).reduce((s, g) => s + g.amountCents, 0);
   if (wholeGfe > 0) anchors.push({ kind: 'gfe', amountCents: wholeGfe, source: 'the Good Faith Estimate, as given (--gfe)' });
   const writing = factBook.get('settlement-in-writing');
@@ -103,7 +119,7 @@ function offerOf(input: PlanInput, correctedCents: number): Plan['offer'] {
       text:
         `The report holds no benchmark for this bill, so medbill suggests no offer amount (no published source supports a standard share of the bill to offer). ` +
         `Ask the hospital for its discounted cash price for these services and what Medicare would pay (or the AGB percentage in its FAP), ` +
-        `then re-run with --cash-price, --medicare-amount or --agb-percent for an offer range. ${writing.text}`,
+        `then re-run with --cash-price, --medicare-amount or --agb-percent (or with the hospital's price file, --prices FILE) for an offer range. ${writing.text}`,
       facts: [writing.id],
     };
   }
@@ -116,7 +132,7 @@ function offerOf(input: PlanInput, correctedCents: number): Plan['offer'] {
   const highest = sorted[sorted.length - 1] as (typeof sorted)[number];
   const low = Math.min(due(lowest), correctedCents);
   const high = Math.min(due(highest), correctedCents);
-  const name = (k: string) => ({ medicare: 'the Medicare amount', 'cash-price': 'the cash price', agb: 'the AGB', gfe: 'the Good Faith Estimate' })[k] ?? k;
+  const name = (k: string) => ({ medicare: 'the Medicare amount', 'cash-price': 'the cash price', negotiated: 'the negotiated rate', agb: 'the AGB', gfe: 'the Good Faith Estimate' })[k] ?? k;
   const label = (a: (typeof sorted)[number]) => (paid > 0 ? `${name(a.kind)} ${formatCents(a.amountCents)} less ${formatCents(paid)} already paid or credited` : name(a.kind));
   let text: string;
   if (due(lowest) >= correctedCents) {

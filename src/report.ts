@@ -106,7 +106,7 @@ export const PlanStepSchema = z.object({
 
 /** A benchmark an offer is anchored on: given by the user from a document, or found in the report. */
 export const AnchorSchema = z.object({
-  kind: z.enum(['medicare', 'cash-price', 'agb', 'gfe']),
+  kind: z.enum(['medicare', 'cash-price', 'negotiated', 'agb', 'gfe']),
   amountCents: cents,
   source: z.string(),
 });
@@ -147,6 +147,50 @@ export const PlanSchema = z.object({
 export type Plan = z.infer<typeof PlanSchema>;
 /** A plan step (see {@link PlanStepSchema}). */
 export type PlanStep = z.infer<typeof PlanStepSchema>;
+
+/** The kinds of price benchmark: Medicare's amount, the hospital's discounted cash price, its gross charge, a payer's negotiated rate. */
+export const BENCHMARK_KINDS = ['medicare', 'cash-price', 'gross-charge', 'negotiated-rate'] as const;
+
+/** One benchmark for one line: what it is per unit, for the line's units, and where it comes from (source and vintage). */
+export const BenchmarkSchema = z.object({
+  kind: z.enum(BENCHMARK_KINDS),
+  unitAmount: z.string().describe('dollars per unit, as the source gives it (a decimal string: ASP limits keep three decimals)'),
+  amountCents: cents.describe("the unit amount × the line's units, rounded to the cent"),
+  source: z.string().describe('the CMS fee schedule and release, or the hospital price file'),
+  period: z.string().optional().describe("vintage: the CMS release (2026Q1) or year (2026), or the price file's last_updated_on"),
+  origin: z.enum(['shipped', 'imported', 'file']).describe("medbill's shipped table, data imported with medbill data import, or a price file read for this run (--prices)"),
+  detail: z.string().optional().describe('setting, locality, APC and status indicator, payer and plan, the row of the price file'),
+  confidence: z.enum(CONFIDENCES).optional(),
+});
+
+/** The benchmarks of one charge line, and why each missing one is missing ("not assessed"). */
+export const LinePriceSchema = z.object({
+  line: z.number().int(),
+  code: z.string().optional(),
+  revenueCode: z.string().optional(),
+  units: z.number(),
+  chargeCents: cents,
+  benchmarks: z.array(BenchmarkSchema),
+  notAssessed: z.array(z.object({ kind: z.enum(BENCHMARK_KINDS), reason: z.string() })).describe('benchmarks that do not cover this line, and why: such a line is not compared, never called fair'),
+});
+
+/**
+ * The price comparison of a bill (additive to report schema version 1): per charge line its
+ * benchmarks, and per kind the total over the lines it covers. Information for negotiation,
+ * not a finding of error.
+ */
+export const PricesSchema = z.object({
+  lines: z.array(LinePriceSchema),
+  totals: z.array(
+    z.object({
+      kind: z.enum(BENCHMARK_KINDS),
+      lines: z.number().int().describe('charge lines this benchmark covers'),
+      chargesCents: cents.describe('what the bill charges for those lines'),
+      amountCents: cents.describe('the benchmark total for those lines'),
+    }),
+  ),
+  note: z.string(),
+});
 
 /** One bill's audit report. */
 export const ReportSchema = z.object({
@@ -204,23 +248,24 @@ export const ReportSchema = z.object({
     data: z
       .array(
         z.object({
-          kind: z.string().describe('curated (a rule-pack table), facts, or a data kind: ncci-ptp-practitioner, ncci-ptp-hospital, mue-practitioner, mue-hospital, mue-dme, aoc'),
+          kind: z.string().describe('curated (a rule-pack table), facts, or a data kind: ncci-ptp-practitioner, ncci-ptp-hospital, mue-practitioner, mue-hospital, mue-dme, aoc, pfs-rvu, pfs-gpci, clfs, opps, asp, medicare-rates (the shipped table), hospital-prices'),
           name: z.string(),
           source: z.string(),
           rows: z.number().int().optional(),
           period: z.string().optional().describe('the quarter of the table, e.g. 2026Q4'),
-          origin: z.enum(['imported', 'curated']).optional().describe('imported by the user (medbill data import) or shipped with medbill'),
+          origin: z.enum(['imported', 'curated', 'file']).optional().describe('imported by the user (medbill data import), shipped with medbill, or a file read for this run (--prices)'),
           importedAt: z.string().optional(),
           digest: z.string().optional(),
         }),
       )
       .describe('the reference data the audit used'),
   }),
+  prices: PricesSchema.optional().describe('the price benchmarks of each charge line (the price-outlier rules): information for negotiation'),
   errors: z.array(ProblemSchema),
   warnings: z.array(z.object({ message: z.string(), location: LocationSchema.optional() })),
   summary: z.object({
     findings: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
-    amountAtStakeCents: cents.describe('each line counted once (the largest amount among its findings), plus bill-level findings'),
+    amountAtStakeCents: cents.describe('each line counted once (the largest amount among its findings), plus bill-level findings; price findings (negotiation, not billing errors) are not counted'),
     amountAtStakeBySeverityCents: z.object({ error: cents, warning: cents, info: cents }),
     chargesCents: cents,
     paymentsCents: cents,
@@ -236,6 +281,12 @@ export const ReportSchema = z.object({
 export type Report = z.infer<typeof ReportSchema>;
 /** A finding (see {@link FindingSchema}). */
 export type Finding = z.infer<typeof FindingSchema>;
+/** The price comparison (see {@link PricesSchema}). */
+export type Prices = z.infer<typeof PricesSchema>;
+/** One line's benchmarks (see {@link LinePriceSchema}). */
+export type LinePrice = z.infer<typeof LinePriceSchema>;
+/** One benchmark (see {@link BenchmarkSchema}). */
+export type Benchmark = z.infer<typeof BenchmarkSchema>;
 /** A report problem (see {@link ProblemSchema}). */
 export type ReportProblem = z.infer<typeof ProblemSchema>;
 

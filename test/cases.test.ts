@@ -1,6 +1,6 @@
 /**
  * Runs the built CLI on every bill under ../shared/cases and checks each expectation of its
- * case.json whose capability this build supports (core, rights). See ../shared/cases/README.md.
+ * case.json whose capability this build supports (core, rights, prices). See ../shared/cases/README.md.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { cli } from './helpers.js';
 const SHARED = resolve(__dirname, '..', '..', 'shared', 'cases');
 const COPY = resolve(__dirname, '..', 'fixtures', 'cases');
 const CASES = existsSync(SHARED) ? SHARED : COPY;
-const SUPPORTED = new Set(['core', 'rights']);
+const SUPPORTED = new Set(['core', 'rights', 'prices']);
 
 interface Expectation {
   lines: number[];

@@ -31,9 +31,20 @@ describe('medbill audit', () => {
     const r = await cli(['audit', EXAMPLE, '--format', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(ReportSchema.safeParse(report).success).toBe(true);
+    // Price findings (negotiation, not billing errors) are not counted as at stake.
     expect(report.summary.amountAtStakeCents).toBe(59700);
     expect(report.input).toMatchObject({ path: EXAMPLE, format: 'csv', chargesCents: 760600, paymentsCents: -25000 });
-    expect(report.findings.map((f) => [f.ruleId, f.lines[0]])).toEqual([
+    const price = report.findings.filter((f) => f.category === 'price');
+    expect(price.map((f) => [f.ruleId, f.lines[0]])).toEqual([
+      ['charge-above-fair-price', 1],
+      ['charge-above-fair-price', 2],
+      ['charge-above-fair-price', 3],
+      ['charge-above-fair-price', 9],
+      ['charge-above-fair-price', 10],
+    ]);
+    for (const f of price) expect(['warning', 'info']).toContain(f.severity);
+    expect(report.prices?.totals.find((t) => t.kind === 'medicare')?.lines).toBeGreaterThan(0);
+    expect(report.findings.filter((f) => f.category !== 'price').map((f) => [f.ruleId, f.lines[0]])).toEqual([
       ['lab-panel-component', 3],
       ['duplicate-line', 5],
       ['duplicate-line', 7],
@@ -187,14 +198,14 @@ describe('medbill schema and rules', () => {
     const list = await cli(['rules', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('duplicate-line');
-    expect(list.stdout).toMatch(/32 rules \(sha256:/);
+    expect(list.stdout).toMatch(/34 rules \(sha256:/);
     const show = await cli(['rules', 'show', 'room-nights-exceed-stay']);
     expect(show.stdout).toContain('SSA POMS HI 00601.070');
     expect(show.stdout).toContain('Exceptions:');
-    expect((await cli(['rules', 'validate'])).stdout).toMatch(/32 rule\(s\) in .* are valid/);
+    expect((await cli(['rules', 'validate'])).stdout).toMatch(/34 rule\(s\) in .* are valid/);
     const test = await cli(['rules', 'test']);
     expect(test.code).toBe(0);
-    expect(test.stdout).toContain('32 passed, 0 failed');
+    expect(test.stdout).toContain('34 passed, 0 failed');
   });
 
   it('rules validate names file and key of a broken rule, exit 2', async () => {

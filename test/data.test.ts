@@ -207,7 +207,7 @@ describe('data import', () => {
   });
 
   it.each([
-    ['not a CMS file', { 'notes.txt': 'hello\tworld\n' }, {}, /not a CMS NCCI PTP, MUE or add-on code edit file/],
+    ['not a CMS file', { 'notes.txt': 'hello\tworld\n' }, {}, /not a CMS file medbill reads: no header row of an NCCI PTP, MUE or add-on code edit file/],
     ['no quarter in the name', { 'edits.txt': ptpText([ptpRow('11000', '11001', '0')], 'Practitioner PTP') }, {}, /give --period/],
     ['a PTP file that does not say which table', { 'edits-2026q4.txt': ptpText([ptpRow('11000', '11001', '0')], 'PTP edits') }, {}, /give --kind/],
     ['a --kind of another family', { 'ccipra-v323r0-f1.txt': ptpText([ptpRow('11000', '11001', '0')], 'PTP') }, { kind: 'mue-hospital' as const }, /--kind mue-hospital was given, but the file is an NCCI PTP file/],

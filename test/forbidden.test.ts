@@ -141,14 +141,14 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
   it('covers every command medbill has', async () => {
     const help = await output(['--help']);
     const commands = [...help.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
-    expect(commands.sort()).toEqual(['assist', 'audit', 'data', 'facts', 'letter', 'rules', 'schema']);
+    expect(commands.sort()).toEqual(['assist', 'audit', 'data', 'facts', 'letter', 'prices', 'rules', 'schema']);
   });
 
   it('help and usage of every command (built CLI)', async () => {
     const runs = [
       ['--help'],
       ['-V'],
-      ...['audit', 'letter', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample'].map((c) => [...c.split(' '), '--help']),
+      ...['audit', 'letter', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample', 'prices', 'prices validate'].map((c) => [...c.split(' '), '--help']),
     ];
     let all = '';
     for (const args of runs) {
@@ -180,6 +180,8 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
       ['--insurance', 'out-of-network', '--facility-network', 'in-network', '--encounter', 'outpatient', '--bill-type', 'professional', '--state', 'WA'],
       ['--insurance', 'medicare', '--statement-date', '2026-12-31'],
       ['--insurance', 'in-network', '--state', 'TX', '--cash-price', '1'],
+      // The price comparison against a price file and a payer's negotiated rates.
+      ['--insurance', 'self-pay', '--prices', 'fixtures/prices/example-standard-charges.csv', '--payer', 'Example Health Plan'],
     ];
     let all = '';
     let runs = 0;
@@ -197,7 +199,8 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
         }
       }
     }
-    expect(runs).toBeGreaterThan(80);
+    expect(all).toContain('Fair prices');
+    expect(runs).toBeGreaterThan(90);
     // The search saw the plan, the rights findings and the facts in it.
     for (const seen of ['Protect your credit', 'out-of-network-emergency', 'bill-above-good-faith-estimate', 'uninsured-at-nonprofit-hospital', 'out-of-network-ancillary-at-in-network-facility', 'was vacated on July 11, 2025', 'Open with']) {
       expect(all).toContain(seen);
@@ -244,6 +247,7 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
       }
     }
     for (const name of ['report', 'batch', 'bill', 'rule', 'assist', 'facts', 'profile']) all += await output(['schema', name]);
+    all += await output(['prices', 'validate', 'fixtures/prices/example-standard-charges.csv']);
     all += await output(['rules', 'list']);
     all += await output(['rules', 'list', '--format', 'json']);
     all += await output(['rules', 'validate']);

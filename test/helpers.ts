@@ -18,7 +18,7 @@ export function cli(args: string[], opts: { input?: string; env?: Record<string,
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: opts.cwd ?? resolve(__dirname, '..'), env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', MEDBILL_DATA_DIR: NO_DATA_DIR, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: opts.cwd ?? resolve(__dirname, '..'), env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', MEDBILL_DATA_DIR: NO_DATA_DIR, ...opts.env }, maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err && typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : err ? 1 : 0;
         done({ code, stdout, stderr });

@@ -47,7 +47,7 @@ function rulesError(fn: () => unknown): RulesError {
 
 describe('default rule pack', () => {
   it('loads every rule file, one rule per file, id = file name', () => {
-    expect(pack.rules.length).toBe(32);
+    expect(pack.rules.length).toBe(34);
     for (const r of pack.rules) expect(r.file.endsWith(`${r.id}.yaml`)).toBe(true);
     expect(pack.digest).toMatch(/^sha256:[0-9a-f]{16}$/);
   });

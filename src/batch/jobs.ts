@@ -15,7 +15,9 @@ import { formatText } from '../formatters/text.js';
 import type { Report } from '../report.js';
 import type { RuleSet } from '../rules/loader.js';
 import type { Bill } from '../bill/schema.js';
-import { openReference, type ReferenceSource } from '../data/reference.js';
+import { billCodes, openReference, type ReferenceSource } from '../data/reference.js';
+import type { Locality } from '../prices/model.js';
+import type { PriceSettings } from '../prices/source.js';
 import type { PlanOptions } from '../plan.js';
 
 /** Output formats a job renders each report in. */
@@ -36,18 +38,45 @@ export interface JobSettings {
   decisions?: FindingDecisions;
   /** Return each report object with its rendering (`JobResult.reports`), for letters written per bill (`--letters`). */
   keepReports?: boolean;
+  /** Hospital prices of the run (`--prices`): items held in memory, or a store to open (src/prices/source.ts). */
+  prices?: PriceSettings;
+  /** The payment locality picked with `--locality` or `--zip`, for imported GPCIs. */
+  locality?: Locality;
 }
 
-/** What a thread audits with: the loaded rules and, when tables were imported, the reference store. */
+/** What a thread audits with: the loaded rules and, when tables were imported, the reference store; the run's hospital prices. */
 export interface AuditKit {
   rules: RuleSet;
   reference?: ReferenceSource;
+  prices?: ReferenceSource;
 }
 
-/** Loads what a thread audits with: the rule packs and the reference store of `settings.dataDir`. Throws RulesError/DataError. */
+/**
+ * Loads what a thread audits with: the rule packs, the reference store of `settings.dataDir`
+ * (with the picked locality and imported price file), and the run's hospital prices (held in
+ * memory, or a temporary store opened read-only). Throws RulesError/DataError.
+ */
 export async function openKit(rules: RuleSet, settings: JobSettings): Promise<AuditKit> {
-  const reference = settings.dataDir ? await openReference(settings.dataDir) : undefined;
-  return reference ? { rules, reference } : { rules };
+  const p = settings.prices;
+  const imported = p?.kind === 'store' && p.dir === settings.dataDir ? { name: p.name, ...(p.payer ? { payer: p.payer } : {}) } : undefined;
+  const options = { ...(settings.locality ? { locality: settings.locality } : {}), ...(imported ? { prices: imported } : {}) };
+  const reference = settings.dataDir ? await openReference(settings.dataDir, options) : undefined;
+  const kit: AuditKit = reference ? { rules, reference } : { rules };
+  if (p?.kind === 'memory') {
+    const all = p.prices;
+    kit.prices = {
+      forBill(bill) {
+        const { codes, revenueCodes } = billCodes(bill);
+        const want = new Set([...codes, ...revenueCodes]);
+        return { 'hospital-prices': { ...all, items: all.items.filter((i) => i.codes.some((c) => want.has(c.code))) } };
+      },
+      close() {},
+    };
+  } else if (p?.kind === 'store' && !imported) {
+    const source = await openReference(p.dir, { prices: { name: p.name, ...(p.payer ? { payer: p.payer } : {}) } });
+    if (source) kit.prices = source;
+  }
+  return kit;
 }
 
 /** A whole file read as one text (a single bill, a JSON bill, a small grouped file). */
@@ -129,6 +158,7 @@ function ctxOf(s: JobSettings, kit: AuditKit, bill: Bill): AuditContext {
   if (s.plan) ctx.plan = s.plan;
   if (s.decisions) ctx.decisions = s.decisions;
   if (kit.reference) ctx.reference = kit.reference.forBill(bill);
+  if (kit.prices) ctx.reference = { ...(ctx.reference ?? {}), ...kit.prices.forBill(bill) };
   return ctx;
 }
 
@@ -192,8 +222,18 @@ function toEdge(g: CsvGroup): EdgeGroup {
   };
 }
 
+/** A result being built: reports already encoded as UTF-8 (off the JS heap) until the job ends. */
+interface Building extends JobResult {
+  encoded?: Uint8Array[];
+}
+
+/**
+ * Renders a report into the result, encoded to UTF-8 at once, so that a chunk's reports wait
+ * as bytes outside the bounded heap of a worker, not as strings in it (the writer decodes a
+ * JSON report again, one at a time, to frame it in the batch document).
+ */
 function push(result: JobResult, report: Report, s: JobSettings): void {
-  result.outputs.push(render(report, s));
+  ((result as Building).encoded ??= []).push(encoder.encode(render(report, s)));
   result.stats.push(statOf(report));
   if (s.keepReports) (result.reports ??= []).push(report);
 }
@@ -204,23 +244,20 @@ function push(result: JobResult, report: Report, s: JobSettings): void {
  * error as the chunk's only output.
  */
 export function processJob(job: Job, kit: AuditKit, s: JobSettings): JobResult {
-  return processJobInner(job, kit, s);
-}
-
-const encoder = new TextEncoder();
-
-/** Moves a result's outputs into one UTF-8 byte array (for JSON, which the writer frames, it keeps strings). */
-export function packResult(r: JobResult, s: JobSettings): JobResult {
-  if (s.format === 'json' || r.outputs.length === 0) return r;
-  const parts = r.outputs.map((o) => encoder.encode(o));
+  const r = processJobInner(job, kit, s) as Building;
+  const parts = r.encoded;
+  if (!parts) return r;
+  delete r.encoded;
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
     bytes.set(p, at);
     at += p.length;
   }
-  return { ...r, outputs: [], packed: { bytes, lengths: parts.map((p) => p.length) } };
+  return { ...r, packed: { bytes, lengths: parts.map((p) => p.length) } };
 }
+
+const encoder = new TextEncoder();
 
 function processJobInner(job: Job, kit: AuditKit, s: JobSettings): JobResult {
   const rules = kit.rules;

@@ -421,6 +421,8 @@ function offsetOfRow(text: string, row: number): number {
   return off;
 }
 
+const utf8 = new TextDecoder();
+
 /** Writes rendered reports in the run's format, framing several JSON reports as one batch report. */
 class Emitter {
   private count = 0;
@@ -430,9 +432,11 @@ class Emitter {
     private readonly s: JobSettings,
   ) {}
 
-  async emit(text: string | Uint8Array): Promise<void> {
+  async emit(output: string | Uint8Array): Promise<void> {
     this.count++;
     const f = this.s.format;
+    // A JSON report comes as bytes from a job: it is framed (indented) as text.
+    const text = f === 'json' && typeof output !== 'string' ? utf8.decode(output) : output;
     if (f === 'ndjson') return this.out.write(text);
     if (typeof text !== 'string') {
       if (this.count > 1) await this.out.write(f === 'markdown' ? '\n---\n\n' : '\n' + '─'.repeat(40) + '\n\n');

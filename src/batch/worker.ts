@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadRules } from '../rules/loader.js';
-import { openKit, packResult, processJob, type Job } from './jobs.js';
+import { openKit, processJob, type Job } from './jobs.js';
 import type { WorkerInit } from './pool.js';
 
 const init = workerData as WorkerInit;
@@ -12,7 +12,7 @@ const kit = await openKit(loadRules(init.ruleDirs, init.selection), init.setting
 
 parentPort?.on('message', (msg: { id: number; job: Job }) => {
   try {
-    const result = packResult(processJob(msg.job, kit, init.settings), init.settings);
+    const result = processJob(msg.job, kit, init.settings);
     parentPort?.postMessage({ id: msg.id, result }, result.packed ? [result.packed.bytes.buffer as ArrayBuffer] : []);
   } catch (err) {
     parentPort?.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });

@@ -14,6 +14,7 @@ import { keywordMatch } from './keyword-match.js';
 import { levelVsDiagnosis } from './level-vs-diagnosis.js';
 import { mueLimit } from './mue-limit.js';
 import { panelOverlap } from './panel-overlap.js';
+import { priceOutlier } from './price-outlier.js';
 import { ptpEdit } from './ptp-edit.js';
 import { requiresCompanion } from './requires-companion.js';
 import { roomNights } from './room-nights.js';
@@ -41,5 +42,6 @@ export const CHECK_KINDS: ReadonlyMap<string, CheckKind<unknown>> = new Map(
     financialAssistance,
     ptpEdit,
     mueLimit,
+    priceOutlier,
   ] as Array<CheckKind<never>>).map((k) => [k.name, k as unknown as CheckKind<unknown>]),
 );

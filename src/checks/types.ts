@@ -11,6 +11,7 @@ import type { FactBook } from '../facts.js';
 import type { RuleRef } from '../rules/predicates.js';
 import type { Confidence, Severity } from '../rules/schema.js';
 import type { TableRegistry } from '../rules/tables.js';
+import type { LinePrice } from '../report.js';
 
 /** What a check kind's `run` receives. */
 export interface CheckInput<O> {
@@ -72,7 +73,7 @@ export interface DataUse {
   source: string;
   rows?: number;
   period?: string;
-  origin?: 'imported' | 'curated';
+  origin?: 'imported' | 'curated' | 'file';
   importedAt?: string;
   file?: string;
 }
@@ -89,6 +90,8 @@ export interface CheckOutput {
   data?: DataUse[];
   /** Curated table files the kind accounts for, used or not (so they are not listed as plain pack tables). */
   tableFiles?: string[];
+  /** Price benchmarks of the lines checked (the `price-outlier` kind): the report's `prices` section. */
+  prices?: LinePrice[];
 }
 
 /** What `prepare` gets: the pack's tables, the facts book and where the rule's options sit, for errors. */
@@ -125,7 +128,9 @@ export const COMMON_PLACEHOLDERS = ['line', 'date', 'code', 'revenueCode', 'item
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, ref: RuleRef): z.output<S> {
   // Options of an unchanged default-pack rule were validated (and defaulted) at build time.
   if (ref.validated !== undefined) return ref.validated as z.output<S>;
-  const r = schema.safeParse(options ?? {});
+  // Other options are parsed once per rule at load time: compiling zod's eval-based fast path for
+  // each kind's schema would cost start-up time and never pay back (ParseContext `jitless`).
+  const r = schema.safeParse(options ?? {}, { jitless: true });
   if (!r.success) {
     const issue = r.error.issues[0];
     const key = ['options', ...(issue?.path ?? []).map(String)].join('.');

@@ -8,7 +8,7 @@ import { TextDecoder as NodeTextDecoder } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { LINE_FIELD_DOCS, LINE_FIELDS } from '../bill/fields.js';
-import type { ReadOptions } from '../bill/read.js';
+import { parseBill, type ReadOptions } from '../bill/read.js';
 import { formatCents } from '../bill/values.js';
 import { runBatch, type OutputSink, type Progress } from '../batch/run.js';
 import { openKit, type JobSettings } from '../batch/jobs.js';
@@ -51,6 +51,11 @@ export interface AuditOptions extends BillFactOptions, LetterContentOptions {
   color?: boolean;
   verbose?: boolean;
   dataDir?: string;
+  prices?: string;
+  payer?: string;
+  plan?: string;
+  locality?: string;
+  zip?: string;
 }
 
 /** Commander option parser for a positive whole number. */
@@ -306,7 +311,26 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   };
   const letters = letterSetup ? await startLetters(letterSetup, settings, io, o) : undefined;
   let totals: Progress;
-  const kit = await openKit(rules, settings);
+  // Price options load the price code only when given (start-up of a plain audit stays small).
+  let prepared: { notes: string[]; dispose(): void } | undefined;
+  if (o.prices !== undefined || o.payer !== undefined || o.plan !== undefined || o.locality !== undefined || o.zip !== undefined) {
+    const { preparePrices } = await import('../prices/source.js');
+    const p = await preparePrices(
+      { ...(o.prices !== undefined ? { prices: o.prices } : {}), ...(o.payer !== undefined ? { payer: o.payer } : {}), ...(o.plan !== undefined ? { plan: o.plan } : {}), ...(o.locality !== undefined ? { locality: o.locality } : {}), ...(o.zip !== undefined ? { zip: o.zip } : {}) },
+      { inputs: files, cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill },
+    );
+    prepared = p;
+    if (p.prices) settings.prices = p.prices;
+    if (p.locality) settings.locality = p.locality;
+    if (!o.quiet) for (const n of p.notes) io.stderr.write(`medbill: note: ${n}\n`);
+  }
+  let kit;
+  try {
+    kit = await openKit(rules, settings);
+  } catch (err) {
+    prepared?.dispose();
+    throw err;
+  }
   try {
     totals = await runBatch(
       {
@@ -337,6 +361,8 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     throw err;
   } finally {
     kit.reference?.close();
+    kit.prices?.close();
+    prepared?.dispose();
   }
   if (shown) io.stderr.write('\r\x1b[K');
   if (o.format === 'ndjson' && !o.quiet) {
@@ -434,6 +460,9 @@ Examples:
   $ medbill audit 'bills/*.csv' --fail-on warning
   $ medbill audit bill.csv --insurance self-pay --gfe 1200 --statement-date 2026-05-01
   $ medbill audit bill.csv --insurance uninsured --nonprofit --state CA --cash-price 3100 --advocate-fee 30
+  $ medbill audit bill.csv --insurance self-pay --prices hospital-standard-charges.csv
+  $ medbill audit bill.json --prices prices.json --payer "Example Health Plan" --plan PPO
+  $ medbill audit bill.csv --bill-type professional --zip 94110   (imported PFS, GPCI and ZIP5 files)
 
 Columns read (any of their usual names; case and spaces ignored):
 ${LINE_FIELDS.map((f) => `  ${f.padEnd(16)}${LINE_FIELD_DOCS[f]}`).join('\n')}
@@ -463,6 +492,12 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup, a
     .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
     .option('--verbose', 'print notes about the input and stack traces of internal errors');
   addBillOptions(cmd);
+  cmd
+    .option('--prices <file|name>', "the hospital's machine-readable price file (CSV or JSON, v2.x or v3.0; streamed), or the name of one imported with medbill data import")
+    .option('--payer <name>', "compare with this payer's negotiated rates in the price file")
+    .option('--plan <name>', 'with --payer: that payer plan')
+    .option('--locality <mac-ll>', 'Medicare payment locality for imported PFS amounts (contractor and locality number, e.g. 01112-05)')
+    .option('--zip <zip>', 'Medicare payment locality of a ZIP code (needs the imported ZIP code to carrier locality file)');
   cmd
     .option('--letters <dir>', 'write the letters the findings call for into this directory (see medbill letter --help)')
     .addOption(new Option('--letter-format <format>', 'format of the letters').choices(LETTER_FORMATS).default('pdf'))

@@ -9,18 +9,61 @@
  * 1/2/3); rules.md B1, B5, D1.
  */
 
-/** The data kinds `medbill data import` accepts. */
-export const DATA_KINDS = ['ncci-ptp-practitioner', 'ncci-ptp-hospital', 'mue-practitioner', 'mue-hospital', 'mue-dme', 'aoc'] as const;
+/**
+ * The data kinds `medbill data import` accepts: the NCCI edit tables, the Medicare fee
+ * schedules (PFS relative values, GPCIs, the ZIP code to carrier locality file, CLFS, OPPS
+ * Addendum B, ASP payment limits) and hospital price files (45 CFR 180.50).
+ */
+export const DATA_KINDS = [
+  'ncci-ptp-practitioner',
+  'ncci-ptp-hospital',
+  'mue-practitioner',
+  'mue-hospital',
+  'mue-dme',
+  'aoc',
+  'pfs-rvu',
+  'pfs-gpci',
+  'pfs-zip-locality',
+  'clfs',
+  'opps',
+  'asp',
+  'hospital-prices',
+] as const;
 
 /** One of {@link DATA_KINDS}. */
 export type DataKind = (typeof DATA_KINDS)[number];
 
-/** The family of a data kind: PTP pairs, MUE limits or add-on code edits. */
-export type DataFamily = 'ptp' | 'mue' | 'aoc';
+/**
+ * The family of a data kind: PTP pairs, MUE limits, add-on code edits; PFS relative values,
+ * GPCIs, ZIP code localities, lab, outpatient and drug rates; hospital price files.
+ */
+export type DataFamily = 'ptp' | 'mue' | 'aoc' | 'pfs' | 'gpci' | 'zip' | 'clfs' | 'opps' | 'asp' | 'hpt';
+
+const FAMILY: Record<DataKind, DataFamily> = {
+  'ncci-ptp-practitioner': 'ptp',
+  'ncci-ptp-hospital': 'ptp',
+  'mue-practitioner': 'mue',
+  'mue-hospital': 'mue',
+  'mue-dme': 'mue',
+  aoc: 'aoc',
+  'pfs-rvu': 'pfs',
+  'pfs-gpci': 'gpci',
+  'pfs-zip-locality': 'zip',
+  clfs: 'clfs',
+  opps: 'opps',
+  asp: 'asp',
+  'hospital-prices': 'hpt',
+};
 
 /** The family of `kind`. */
 export function familyOf(kind: DataKind): DataFamily {
-  return kind.startsWith('ncci-ptp') ? 'ptp' : kind.startsWith('mue') ? 'mue' : 'aoc';
+  return FAMILY[kind];
+}
+
+/** True for the NCCI edit kinds (PTP, MUE, add-on codes), whose tables the edit checks read. */
+export function isEditKind(kind: DataKind): boolean {
+  const f = FAMILY[kind];
+  return f === 'ptp' || f === 'mue' || f === 'aoc';
 }
 
 /** True when `s` names a data kind. */

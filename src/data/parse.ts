@@ -19,10 +19,11 @@
  * (CPT text, © AMA) and free-text notes are never read (formats.md §2.5).
  */
 import { DataError, UsageError } from '../errors.js';
-import { familyOf, julianToIso, parsePeriod, periodOf, ymdToIso, type AocRecord, type DataFamily, type DataKind, type MueRecord, type Period, type PtpRecord } from './model.js';
+import { familyOf, isEditKind, julianToIso, parsePeriod, periodOf, ymdToIso, type AocRecord, type DataFamily, type DataKind, type MueRecord, type Period, type PtpRecord } from './model.js';
 
 export type { AocRecord, MueRecord, PtpRecord };
 import { sourceRows, type Source, type SourceRow } from './sources.js';
+import { detectFeeSource } from '../prices/cms-files.js';
 
 /** A source whose kind, quarter and layout are known. */
 export interface DetectedSource {
@@ -134,6 +135,11 @@ const AOC_FIELDS: Record<string, string> = Object.fromEntries(
  * {@link UsageError} (kind or quarter cannot be told: give the option).
  */
 export function detectSource(source: Source, given: { kind?: DataKind; period?: Period } = {}): DetectedSource {
+  if (given.kind && !isEditKind(given.kind)) {
+    const fee = detectFeeSource(source, given);
+    if (!fee) throw new DataError(`${source.label}: --kind ${given.kind} was given, but the file is not in that CMS layout (see formats.md §2)`, { file: source.label });
+    return fee;
+  }
   const candidates: Array<{ row: number; line: string; cells: string[]; layout: 'tab' | 'comma' | 'fixed' | 'xlsx' }> = [];
   if (source.format === 'xlsx') {
     (source.rows ?? []).slice(0, HEADER_SCAN).forEach((cells, i) => candidates.push({ row: i + 1, line: cells.join(' '), cells, layout: 'xlsx' }));
@@ -153,8 +159,11 @@ export function detectSource(source: Source, given: { kind?: DataKind; period?: 
     }
   }
   if (!header || !family) {
+    const fee = detectFeeSource(source, given);
+    if (fee) return fee;
     throw new DataError(
-      `${source.label}: not a CMS NCCI PTP, MUE or add-on code edit file (no header row with "Column 1"/"Column 2", "HCPCS/CPT Code"/"MUE Values" or "Add-On_Code"/"Primary_Code" in its first ${HEADER_SCAN} rows)`,
+      `${source.label}: not a CMS file medbill reads: no header row of an NCCI PTP, MUE or add-on code edit file ("Column 1"/"Column 2", "HCPCS/CPT Code"/"MUE Values", "Add-On_Code"/"Primary_Code"), ` +
+        `a PFS relative value, GPCI, ZIP code locality, CLFS, OPPS Addendum B or ASP file in its first ${HEADER_SCAN} rows, and not a hospital price file`,
       { file: source.label },
     );
   }

@@ -40,6 +40,16 @@ export function formatMarkdown(report: Report): string {
     }
     out.push('');
   }
+  if (report.prices) {
+    const label: Record<string, string> = { medicare: 'Medicare', 'cash-price': 'cash price', 'negotiated-rate': 'negotiated', 'gross-charge': 'gross charge' };
+    out.push('## Fair prices', '', `_${esc(report.prices.note)}_`, '', '| Line | Code | Charge | Fair price |', '|---|---|---|---|');
+    for (const l of report.prices.lines) {
+      const fair = l.benchmarks.length > 0 ? l.benchmarks.map((b) => `${formatCents(b.amountCents)} ${label[b.kind]} (${esc(b.source)})`).join('; ') : `not assessed: ${esc((l.notAssessed.find((n) => n.kind === 'medicare') ?? l.notAssessed[0])?.reason ?? 'no benchmark')}`;
+      out.push(`| ${l.line} | ${l.code ?? (l.revenueCode ? `rev ${l.revenueCode}` : '')} | ${formatCents(l.chargeCents)} | ${fair} |`);
+    }
+    for (const t of report.prices.totals) out.push(`| **Total** | ${label[t.kind]} | ${formatCents(t.chargesCents)} | ${formatCents(t.amountCents)} for ${t.lines} of ${report.prices.lines.length} lines |`);
+    out.push('');
+  }
   const cov = report.coverage;
   out.push('## Coverage', '', `${cov.lines} charge lines: ${cov.flagged} flagged, ${cov.passed} passed, ${cov.notChecked} not checked by any rule.`, '');
   for (const n of cov.notCheckedLines) out.push(`- line ${n.line}: ${esc(n.reasons.join('; '))}`);

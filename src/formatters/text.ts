@@ -6,7 +6,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { formatCents } from '../bill/values.js';
-import type { Finding, Report } from '../report.js';
+import type { Benchmark, Finding, Prices, Report } from '../report.js';
 import type { Severity } from '../rules/schema.js';
 
 /** Options of the text formatter. `color` is a chalk level (0 = none). */
@@ -97,6 +97,51 @@ function rangeList(lines: number[]): string {
   return out.join(', ');
 }
 
+const BENCHMARK_LABEL: Record<Benchmark['kind'], string> = { medicare: 'Medicare', 'cash-price': 'cash price', 'gross-charge': 'gross charge', 'negotiated-rate': 'negotiated' };
+
+/** A unit amount in dollars as the source gives it, with at least two decimals (`$4.00`, `$0.095`). */
+function unitDollars(amount: string): string {
+  const [int = '0', frac = ''] = amount.split('.');
+  return `$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac.padEnd(2, '0')}`;
+}
+
+/** A benchmark in the fair-price column: amount, kind and vintage (`$608.43 Medicare OPPS 2026Q1`). */
+function benchmarkText(b: Benchmark, units: number): string {
+  const per = units !== 1 ? ` (${units} × ${unitDollars(b.unitAmount)})` : '';
+  const schedule = b.source.replace(/^CMS /, '').replace(/ \(.*$/, '').replace(/OPPS Addendum B/, 'OPPS').replace(/, .*$/, '');
+  const payer = (b.detail ?? '').replace(/^(negotiated rate|median allowed amount) of /, '').replace(/, (row \d+|\/.*)$/, '').replace(/, plan /, ' ');
+  const what = b.kind === 'medicare' ? `Medicare ${schedule}` : b.kind === 'negotiated-rate' ? `negotiated${/^median/.test(b.detail ?? '') ? ' median' : ''} (${payer})` : BENCHMARK_LABEL[b.kind];
+  return `${formatCents(b.amountCents)}${per} ${what}`;
+}
+
+/**
+ * The "fair price" table: each charge line's charge beside its benchmarks (or why it was not
+ * assessed), then the bill's total beside its total at Medicare rates and the other benchmarks.
+ */
+function pricesBlock(p: Prices, c: ChalkInstance, width: number): string[] {
+  const out: string[] = [c.bold('Fair prices'), c.dim(wrap(p.note, width, '  '))];
+  const codeOf = (l: Prices['lines'][number]) => l.code ?? (l.revenueCode ? `rev ${l.revenueCode}` : '');
+  const codeWidth = Math.max(4, ...p.lines.map((l) => codeOf(l).length));
+  const chargeWidth = Math.max(6, ...p.lines.map((l) => formatCents(l.chargeCents).length), formatCents(p.lines.reduce((s, l) => s + l.chargeCents, 0)).length);
+  const lead = (line: string, code: string, charge: string) => `  ${line.padEnd(5)} ${code.padEnd(codeWidth)}  ${charge.padStart(chargeWidth)}   `;
+  const indent = ' '.repeat(lead('', '', '').length);
+  out.push(c.dim(`${lead('line', 'code', 'charge')}fair price`));
+  for (const l of p.lines) {
+    const text = l.benchmarks.length > 0 ? l.benchmarks.map((b) => benchmarkText(b, l.units)).join(' · ') : `not assessed: ${(l.notAssessed.find((n) => n.kind === 'medicare') ?? l.notAssessed[0])?.reason.replace(/^(not assessed: )?/, '') ?? 'no benchmark'}`;
+    const body = wrap(text, width, indent).slice(indent.length);
+    out.push(`${lead(String(l.line), codeOf(l), formatCents(l.chargeCents))}${l.benchmarks.length > 0 ? body : c.dim(body)}`);
+  }
+  const total = p.lines.reduce((s, l) => s + l.chargeCents, 0);
+  const totals = p.totals.map((t) => {
+    const name = t.kind === 'medicare' ? 'at Medicare rates' : t.kind === 'cash-price' ? 'at the cash price' : t.kind === 'negotiated-rate' ? 'at the negotiated rate' : 'at the gross charge';
+    const all = t.lines === p.lines.length;
+    return `${formatCents(t.amountCents)} ${name}${all ? ` (all ${t.lines} lines)` : ` for ${t.lines} of ${p.lines.length} lines (billed ${formatCents(t.chargesCents)} for them)`}`;
+  });
+  if (totals.length === 0) totals.push('no line has a benchmark');
+  totals.forEach((t, i) => out.push(`${i === 0 ? lead('Total', '', formatCents(total)) : indent}${wrap(t, width, indent).slice(indent.length)}`));
+  return out;
+}
+
 /** Renders one report as terminal text. */
 export function formatText(report: Report, options: TextOptions = {}): string {
   const c = new Chalk({ level: options.color ?? 0 });
@@ -127,6 +172,7 @@ export function formatText(report: Report, options: TextOptions = {}): string {
   if (report.dismissed && report.dismissed.length > 0) {
     out.push(c.dim(wrap(`Dismissed by you (--dismiss): ${report.dismissed.map((d) => `${d.key} (${d.title}, ${formatCents(d.amountAtStakeCents)})`).join('; ')}`, width, '  ')), '');
   }
+  if (report.prices) out.push(...pricesBlock(report.prices, c, width), '');
 
   const s = report.summary;
   const row = (label: string, value: string) => `  ${label.padEnd(16)}${value}`;
@@ -146,7 +192,7 @@ export function formatText(report: Report, options: TextOptions = {}): string {
   const tables = cov.data.filter((d) => d.origin !== undefined);
   if (tables.length > 0) {
     const label = (d: (typeof tables)[number]) => `${d.kind}${d.period ? ` ${d.period}` : ''} (${d.origin === 'imported' ? 'imported' : 'medbill curated'})`;
-    out.push(row('Edit tables', wrap(tables.map(label).join(', '), width - 18, ' '.repeat(18)).trimStart()));
+    out.push(row('Tables', wrap(tables.map(label).join(', '), width - 18, ' '.repeat(18)).trimStart()));
   }
   const gaps = cov.rules.flatMap((r) => r.gaps.filter((g) => g.lines.length > 0).map((g) => ({ rule: r.ruleId, ...g })));
   if (gaps.length > 0) {

@@ -7,7 +7,9 @@
  * gives a claim its own facts (`# claims: { B: { dischargeDate: 2026-03-05 } }`); facts are
  * billType, insurance, encounter, admissionDate, dischargeDate, statementDate, nonprofit,
  * diagnoses, facilityNetwork, state and gfe (dollars: `gfe: 1200.00`, or a list of
- * `{ provider, amount }`). A
+ * `{ provider, amount }`). A `prices:` map gives the hospital's price file for the price
+ * rules, inline: `{ hospital, lastUpdated, payer, items: [{ codes: ["CPT:70551", "RC:0611"],
+ * setting, modifiers, gross, cash, rates: [{ payer, plan, dollar }] }] }` (dollars). A
  * bill-level expectation goes on a total row. The tester compares exactly: the lines the rule
  * disputes (first line of each finding) must be exactly the lines marked with its id. A
  * finding the rule lowered to info (an exception noted for review, e.g. modifier 59 on a
@@ -23,6 +25,7 @@ import type { LoadedRule, RuleSet } from './loader.js';
 import { parseYaml } from './yaml.js';
 import { parseBillType, parseEncounter, parseInsurance, parseNetwork, parseState, type BillOptions } from '../bill/build.js';
 import { parseMoney } from '../bill/values.js';
+import { matchesPayer, revenueCodeKey, type HospitalPrices, type PriceItem } from '../prices/model.js';
 
 /** The outcome of testing one rule against its fixture. */
 export interface RuleTestResult {
@@ -61,14 +64,49 @@ function toFacts(data: Record<string, unknown>): BillOptions {
   return facts;
 }
 
-function factsFromComments(text: string, file: string): { facts: BillOptions; claims: Record<string, BillOptions>; body: string } {
+/** The `prices:` fact of a fixture: a hospital price file written inline (see the module comment). Throws on a malformed one. */
+function fixturePrices(data: unknown, file: string): HospitalPrices | undefined {
+  if (data === undefined || data === null) return undefined;
+  const p = data as { hospital?: string; lastUpdated?: string; payer?: string; plan?: string; items?: Array<Record<string, unknown>> };
+  if (!Array.isArray(p.items)) throw new Error('prices: expected { hospital, lastUpdated, items: [...] }');
+  const dollars = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+  const items: PriceItem[] = p.items.map((i, n) => {
+    const codes = (Array.isArray(i.codes) ? i.codes : []).map((c) => {
+      const [type, code] = String(c).split(':');
+      if (!type || !code) throw new Error(`prices.items.${n}.codes: expected "TYPE:CODE" such as "CPT:70551", got ${JSON.stringify(c)}`);
+      return { code: type.toUpperCase() === 'RC' ? revenueCodeKey(code) : code.toUpperCase(), type: type.toUpperCase() };
+    });
+    const setting = String(i.setting ?? 'both') as PriceItem['setting'];
+    const item: PriceItem = { codes, setting, modifiers: (Array.isArray(i.modifiers) ? i.modifiers : []).map(String), rates: [], row: n + 4 };
+    for (const k of ['gross', 'cash', 'min', 'max'] as const) if (dollars(i[k]) !== undefined) item[k] = dollars(i[k]) as string;
+    if (i.billingClass) item.billingClass = String(i.billingClass) as PriceItem['billingClass'];
+    item.rates = (Array.isArray(i.rates) ? (i.rates as Array<Record<string, unknown>>) : []).map((r) => ({
+      payer: String(r.payer ?? ''),
+      plan: String(r.plan ?? ''),
+      ...(dollars(r.dollar) !== undefined ? { dollar: dollars(r.dollar) as string } : {}),
+      ...(dollars(r.median) !== undefined ? { median: dollars(r.median) as string } : {}),
+    }));
+    return item;
+  });
+  const payer = p.payer !== undefined ? { payer: String(p.payer), ...(p.plan !== undefined ? { plan: String(p.plan) } : {}) } : undefined;
+  if (payer) for (const i of items) i.rates = i.rates.filter((r) => matchesPayer(r, payer));
+  else for (const i of items) i.rates = [];
+  return {
+    file: { label: file, ...(p.hospital ? { hospital: String(p.hospital) } : {}), ...(p.lastUpdated ? { lastUpdated: String(p.lastUpdated) } : {}), version: '3.0.0', layout: 'tall-csv', origin: 'file' },
+    ...(payer ? { payer } : {}),
+    items,
+  };
+}
+
+function factsFromComments(text: string, file: string): { facts: BillOptions; claims: Record<string, BillOptions>; body: string; prices?: HospitalPrices } {
   const lines = text.split(/\r?\n/);
   const head: string[] = [];
   while (lines.length > 0 && (lines[0] as string).startsWith('#')) head.push((lines.shift() as string).replace(/^#\s?/, ''));
   const data = head.length > 0 ? ((parseYaml(head.join('\n'), file) as Record<string, unknown> | null) ?? {}) : {};
   const claims: Record<string, BillOptions> = {};
   for (const [k, v] of Object.entries((data.claims as Record<string, Record<string, unknown>> | undefined) ?? {})) claims[k] = toFacts(v ?? {});
-  return { facts: toFacts(data), claims, body: '\n'.repeat(head.length) + lines.join('\n') };
+  const prices = fixturePrices(data.prices, file);
+  return { facts: toFacts(data), claims, body: '\n'.repeat(head.length) + lines.join('\n'), ...(prices ? { prices } : {}) };
 }
 
 /** Tests one rule of `ruleSet` against its fixture in `fixturesDir`. Never throws. */
@@ -81,7 +119,7 @@ export function testRule(rule: LoadedRule, ruleSet: RuleSet, fixturesDir: string
     return result;
   }
   try {
-    const { facts, claims, body } = factsFromComments(readFileSync(fixture, 'utf8'), fixture);
+    const { facts, claims, body, prices } = factsFromComments(readFileSync(fixture, 'utf8'), fixture);
     const records = parse(body, { relax_column_count: true, skip_empty_lines: true, info: true, bom: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
     const header = (records[0]?.record ?? []).map((h) => h.trim().toLowerCase());
     const expectAt = header.indexOf('expect');
@@ -120,7 +158,7 @@ export function testRule(rule: LoadedRule, ruleSet: RuleSet, fixturesDir: string
     const flagged = new Set<string>();
     const why = new Map<string, string>();
     for (const bill of bills) {
-      const report = audit(bill, single, { version: 'test' });
+      const report = audit(bill, single, { version: 'test', ...(prices ? { reference: { 'hospital-prices': prices } } : {}) });
       const cov = report.coverage.rules[0];
       for (const l of bill.lines) {
         const key = `${bill.source.claim ?? ''}#${l.line}`;
