@@ -27,6 +27,15 @@ beforeAll(async () => {
   await generateClaims(interleaved, 400, 10, 7, true);
 });
 
+/** Runs of the CLI over the generated file, shared by the tests that read them (each run is made once, when first needed). */
+const once = <T>(f: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
+};
+const bigJobs1 = once(() => cli(['audit', big, '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '1', '-q']));
+// Without -q: its stderr is the summary line checked below.
+const bigJobs2 = once(() => cli(['audit', big, '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '2']));
+
 describe('batch audits', () => {
   it('--jobs 1 and --jobs 2 write the same bytes (shared batch case)', async () => {
     const one = await cli(['audit', CLAIMS, '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '1', '-q']);
@@ -37,8 +46,8 @@ describe('batch audits', () => {
   });
 
   it('--jobs 1 and --jobs 2 write the same bytes on a generated file of several chunks, and every claim is reported once, whole', async () => {
-    const one = await cli(['audit', big, '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '1', '-q']);
-    const two = await cli(['audit', big, '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '2', '-q']);
+    const one = await bigJobs1();
+    const two = await bigJobs2();
     expect(two.stdout).toBe(one.stdout);
     const reports = ndjson(one.stdout);
     const claims = reports.map((r) => r.input.claim as string);
@@ -53,7 +62,7 @@ describe('batch audits', () => {
 
   it('--format json streams one batch document equal to the batch of the NDJSON reports', async () => {
     const json = await cli(['audit', big, '--group-by', 'claim_id', '--format', 'json', '--jobs', '2']);
-    const nd = await cli(['audit', big, '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '1', '-q']);
+    const nd = await bigJobs1();
     const batch = BatchReportSchema.parse(JSON.parse(json.stdout));
     expect(json.stdout).toBe(JSON.stringify(toBatch(ndjson(nd.stdout)), null, 2) + '\n');
     expect(batch.summary.bills).toBe(ndjson(nd.stdout).length);
@@ -116,7 +125,7 @@ describe('batch audits', () => {
   });
 
   it('no progress bar in piped output, and one summary line on stderr for NDJSON', async () => {
-    const r = await cli(['audit', big, '--group-by', 'claim_id', '--format', 'ndjson']);
+    const r = await bigJobs2();
     expect(r.stderr).not.toContain('\r');
     expect(r.stderr).not.toMatch(/\x1b\[/);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
@@ -153,7 +162,9 @@ describe('interruption', () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'medbill.js'), 'audit', join(d, 'big.csv'), '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '1', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    await new Promise((r) => setTimeout(r, 800));
+    // Interrupt once the run is writing (its temporary output file exists), however loaded the machine is.
+    for (let waited = 0; waited < 20_000 && !readdirSync(d).some((f) => f.endsWith('.tmp')); waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(d).some((f) => f.endsWith('.tmp'))).toBe(true);
     child.kill('SIGINT');
     const [code, signal] = await new Promise<[number | null, string | null]>((done) => child.on('exit', (c, s) => done([c, s])));
     expect(code === 130 || signal === 'SIGINT').toBe(true);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchReportSchema, ReportSchema, type Report } from '../src/report.js';
-import { cli } from './helpers.js';
+import { cli, runIn } from './helpers.js';
 
 const ROOT = resolve(__dirname, '..');
 const EXAMPLE = 'fixtures/bills/example-er-visit.csv';
@@ -28,7 +28,7 @@ describe('medbill audit', () => {
   });
 
   it('--format json prints one versioned report that pipes cleanly', async () => {
-    const r = await cli(['audit', EXAMPLE, '--format', 'json']);
+    const r = await runIn(['audit', EXAMPLE, '--format', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(ReportSchema.safeParse(report).success).toBe(true);
     // Price findings (negotiation, not billing errors) are not counted as at stake.
@@ -57,10 +57,10 @@ describe('medbill audit', () => {
   });
 
   it('--fail-on decides the exit code', async () => {
-    expect((await cli(['audit', EXAMPLE, '--fail-on', 'never'])).code).toBe(0);
+    expect((await runIn(['audit', EXAMPLE, '--fail-on', 'never'])).code).toBe(0);
     const er = join(CASES, 'er-laceration-out-of-network', 'bill.json');
-    expect((await cli(['audit', er])).code).toBe(0);
-    expect((await cli(['audit', er, '--fail-on', 'warning'])).code).toBe(1);
+    expect((await runIn(['audit', er])).code).toBe(0);
+    expect((await runIn(['audit', er, '--fail-on', 'warning'])).code).toBe(1);
   });
 
   it('a bad bill: one line naming file, row, column and what was expected; exit 2; no stack trace', async () => {
@@ -73,7 +73,7 @@ describe('medbill audit', () => {
   });
 
   it('a bad bill in JSON mode still prints the report, with errors[]', async () => {
-    const r = await cli(['audit', INVALID, '--format', 'json']);
+    const r = await runIn(['audit', INVALID, '--format', 'json']);
     expect(r.code).toBe(2);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.errors).toEqual([
@@ -87,7 +87,7 @@ describe('medbill audit', () => {
   });
 
   it('errors win over findings: a batch with one bad file exits 2 and still reports the others', async () => {
-    const r = await cli(['audit', EXAMPLE, INVALID, 'no-such-file.csv', '--format', 'json']);
+    const r = await runIn(['audit', EXAMPLE, INVALID, 'no-such-file.csv', '--format', 'json']);
     expect(r.code).toBe(2);
     const batch = BatchReportSchema.parse(JSON.parse(r.stdout));
     expect(batch.reports.map((x) => [x.input.path, x.errors[0]?.code ?? 'ok'])).toEqual([
@@ -110,13 +110,13 @@ describe('medbill audit', () => {
     writeFileSync(join(dir, 'b.tsv'), readFileSync(join(CASES, 'office-visit-professional', 'bill.tsv')));
     writeFileSync(join(dir, 'a.json'), readFileSync(join(CASES, 'er-laceration-out-of-network', 'bill.json')));
     writeFileSync(join(dir, 'notes.md'), 'not a bill');
-    const r = await cli(['audit', 'fixtures/bills/example-*.csv', dir, '--format', 'ndjson']);
+    const r = await runIn(['audit', 'fixtures/bills/example-*.csv', dir, '--format', 'ndjson']);
     const paths = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Report).input.path);
     expect(paths).toEqual(['fixtures/bills/example-er-visit.csv', join(dir, 'a.json'), join(dir, 'b.tsv')]);
   });
 
   it('--group-by with --format json gives a batch report, one per claim', async () => {
-    const r = await cli(['audit', join(CASES, 'batch-claims', 'claims.csv'), '--group-by', 'claim_id', '--format', 'json']);
+    const r = await runIn(['audit', join(CASES, 'batch-claims', 'claims.csv'), '--group-by', 'claim_id', '--format', 'json']);
     const batch = BatchReportSchema.parse(JSON.parse(r.stdout));
     expect(batch.reports.map((x) => x.input.claim)).toEqual(['CLM-1001', 'CLM-1002', 'CLM-1003']);
     expect(batch.summary.amountAtStakeCents).toBe(4000 + 4500 + 3800 + 105000);
@@ -140,17 +140,17 @@ describe('medbill audit', () => {
 
   it('bill facts from options reach the rules', async () => {
     const bill = join(CASES, 'inpatient-pneumonia-self-pay', 'bill.csv');
-    const without = JSON.parse((await cli(['audit', bill, '--format', 'json'])).stdout) as Report;
+    const without = JSON.parse((await runIn(['audit', bill, '--format', 'json'])).stdout) as Report;
     expect(without.findings.some((f) => f.ruleId === 'room-nights-exceed-stay')).toBe(false);
-    const withDates = JSON.parse((await cli(['audit', bill, '--format', 'json', '--admission', '3/2/2026', '--discharge', '2026-03-05'])).stdout) as Report;
+    const withDates = JSON.parse((await runIn(['audit', bill, '--format', 'json', '--admission', '3/2/2026', '--discharge', '2026-03-05'])).stdout) as Report;
     expect(withDates.findings.find((f) => f.ruleId === 'room-nights-exceed-stay')?.lines).toEqual([17]);
     expect(withDates.input.facts.admissionDate).toEqual({ value: '2026-03-02', origin: 'option' });
   });
 
   it('--only and --disable select rules', async () => {
-    const only = JSON.parse((await cli(['audit', EXAMPLE, '--format', 'json', '--only', 'duplicate-line'])).stdout) as Report;
+    const only = JSON.parse((await runIn(['audit', EXAMPLE, '--format', 'json', '--only', 'duplicate-line'])).stdout) as Report;
     expect(new Set(only.findings.map((f) => f.ruleId))).toEqual(new Set(['duplicate-line']));
-    const dis = JSON.parse((await cli(['audit', EXAMPLE, '--format', 'json', '--disable', 'duplicate-line,routine-supplies'])).stdout) as Report;
+    const dis = JSON.parse((await runIn(['audit', EXAMPLE, '--format', 'json', '--disable', 'duplicate-line,routine-supplies'])).stdout) as Report;
     expect(dis.findings.some((f) => f.ruleId === 'duplicate-line' || f.ruleId === 'routine-supplies')).toBe(false);
   });
 
@@ -171,7 +171,7 @@ describe('medbill audit', () => {
   });
 
   it('--help shows examples and the columns it reads', async () => {
-    const r = await cli(['audit', '--help']);
+    const r = await runIn(['audit', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain('dateOfService');
@@ -181,7 +181,7 @@ describe('medbill audit', () => {
 
 describe('medbill schema and rules', () => {
   it.each(['report', 'batch', 'bill', 'rule', 'assist', 'facts', 'profile'])('schema %s prints a JSON Schema', async (name) => {
-    const r = await cli(['schema', name]);
+    const r = await runIn(['schema', name]);
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { $schema: string; type: string; properties: Record<string, unknown> };
     expect(schema.$schema).toContain('json-schema.org');
@@ -189,21 +189,21 @@ describe('medbill schema and rules', () => {
   });
 
   it('schema bill describes the native JSON bill', async () => {
-    const schema = JSON.parse((await cli(['schema', 'bill'])).stdout) as { properties: Record<string, unknown>; required: string[] };
+    const schema = JSON.parse((await runIn(['schema', 'bill'])).stdout) as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['provider', 'billType', 'insurance', 'encounter', 'admissionDate', 'dischargeDate', 'diagnoses', 'totals', 'lines']));
     expect(schema.required).toEqual(['lines']);
   });
 
   it('rules list, show, validate and test', async () => {
-    const list = await cli(['rules', 'list']);
+    const list = await runIn(['rules', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('duplicate-line');
     expect(list.stdout).toMatch(/34 rules \(sha256:/);
-    const show = await cli(['rules', 'show', 'room-nights-exceed-stay']);
+    const show = await runIn(['rules', 'show', 'room-nights-exceed-stay']);
     expect(show.stdout).toContain('SSA POMS HI 00601.070');
     expect(show.stdout).toContain('Exceptions:');
-    expect((await cli(['rules', 'validate'])).stdout).toMatch(/34 rule\(s\) in .* are valid/);
-    const test = await cli(['rules', 'test']);
+    expect((await runIn(['rules', 'validate'])).stdout).toMatch(/34 rule\(s\) in .* are valid/);
+    const test = await runIn(['rules', 'test']);
     expect(test.code).toBe(0);
     expect(test.stdout).toContain('34 passed, 0 failed');
   });
@@ -211,7 +211,7 @@ describe('medbill schema and rules', () => {
   it('rules validate names file and key of a broken rule, exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'medbill-bad-'));
     writeFileSync(join(dir, 'bad-rule.yaml'), 'schemaVersion: 1\nid: bad-rule\nkind: duplicate\n');
-    const r = await cli(['rules', 'validate', dir]);
+    const r = await runIn(['rules', 'validate', dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`medbill: ${join(dir, 'bad-rule.yaml')} key "category"`);
     expect(existsSync(join(dir, 'bad-rule.yaml'))).toBe(true);
@@ -233,7 +233,7 @@ describe('inputs and outputs (regressions from a new-user review)', () => {
     const d = mkdtempSync(join(tmpdir(), 'medbill-u16-'));
     const text = '\ufeffDOS\tCPT\tCharge\r\n03/05/2026\t36415\t25.00\r\n03/05/2026\t36415\t25.00\r\n';
     writeFileSync(join(d, 'bill.txt'), Buffer.from(text, 'utf16le'));
-    const r = await cli(['audit', join(d, 'bill.txt'), '--format', 'json']);
+    const r = await runIn(['audit', join(d, 'bill.txt'), '--format', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.input.format).toBe('tsv');
     expect(report.findings.map((f) => f.ruleId)).toContain('duplicate-line');
@@ -264,7 +264,7 @@ describe('inputs and outputs (regressions from a new-user review)', () => {
   });
 
   it('every example path in --help exists', async () => {
-    const help = (await cli(['audit', '--help'])).stdout;
+    const help = (await runIn(['audit', '--help'])).stdout;
     for (const path of help.match(/fixtures\/[\w/.-]+/g) ?? []) expect(existsSync(resolve(ROOT, path)), path).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ import { US_STATES } from '../src/bill/schema.js';
 import { run, type Io } from '../src/cli.js';
 import { loadFacts } from '../src/facts.js';
 import { LETTER_KINDS } from '../src/letters/model.js';
-import { cli } from './helpers.js';
+import { cli, NO_DATA_DIR, runIn } from './helpers.js';
 import { formatNdjsonLine } from '../src/formatters/json.js';
 import type { Report } from '../src/report.js';
 import { formatMarkdown } from '../src/formatters/markdown.js';
@@ -93,7 +93,7 @@ async function outputs(argv: string[]): Promise<{ stdout: string; stderr: string
   let stderr = '';
   const out = { write: (s: string) => ((stdout += s), true), isTTY: false, columns: 100 };
   const err = { write: (s: string) => ((stderr += s), true), isTTY: false };
-  const io: Io = { stdout: out, stderr: err, stdin: Readable.from([]) as unknown as Io['stdin'], env: { NO_COLOR: '1' }, cwd: ROOT };
+  const io: Io = { stdout: out, stderr: err, stdin: Readable.from([]) as unknown as Io['stdin'], env: { NO_COLOR: '1', MEDBILL_DATA_DIR: NO_DATA_DIR }, cwd: ROOT };
   await run(argv, io);
   return { stdout, stderr };
 }
@@ -101,7 +101,7 @@ async function outputs(argv: string[]): Promise<{ stdout: string; stderr: string
 async function output(argv: string[]): Promise<string> {
   let out = '';
   const sink = { write: (s: string) => ((out += s), true), isTTY: false, columns: 100 };
-  const io: Io = { stdout: sink, stderr: sink, stdin: Readable.from([]) as unknown as Io['stdin'], env: { NO_COLOR: '1' }, cwd: ROOT };
+  const io: Io = { stdout: sink, stderr: sink, stdin: Readable.from([]) as unknown as Io['stdin'], env: { NO_COLOR: '1', MEDBILL_DATA_DIR: NO_DATA_DIR }, cwd: ROOT };
   await run(argv, io);
   return out;
 }
@@ -144,16 +144,14 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
     expect(commands.sort()).toEqual(['assist', 'audit', 'data', 'facts', 'letter', 'prices', 'rules', 'schema']);
   });
 
-  it('help and usage of every command (built CLI)', async () => {
-    const runs = [
-      ['--help'],
-      ['-V'],
-      ...['audit', 'letter', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample', 'prices', 'prices validate'].map((c) => [...c.split(' '), '--help']),
-    ];
+  it('help and usage of every command (the built CLI, and in process for each command)', async () => {
     let all = '';
-    for (const args of runs) {
+    for (const args of [['--help'], ['-V']]) {
       const r = await cli(args);
       all += r.stdout + r.stderr;
+    }
+    for (const c of ['audit', 'letter', 'assist', 'facts', 'schema', 'rules', 'rules list', 'rules show', 'rules validate', 'rules test', 'data', 'data import', 'data list', 'data remove', 'data sample', 'prices', 'prices validate']) {
+      all += await output([...c.split(' '), '--help']);
     }
     expect(all).toContain('medbill assist');
     expect(all).toContain('debt-validation');
@@ -297,7 +295,7 @@ describe('no forbidden claim anywhere in medbill\'s output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'medbill-forbidden-'));
     for (const kind of LETTER_KINDS) {
       const file = join(dir, `${kind}.pdf`);
-      const r = await cli(['letter', kind, ...inpatient, ...letterArgs, '-o', file]);
+      const r = await runIn(['letter', kind, ...inpatient, ...letterArgs, '-o', file]);
       expect(r.code, `${kind}: ${r.stderr}`).toBe(0);
       all += r.stderr + execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     }

@@ -31,7 +31,7 @@ export function cli(args: string[], opts: { input?: string; env?: Record<string,
 
 /**
  * Runs the CLI in process (the same `run` the built CLI calls) with captured output; stdin is
- * empty and not a terminal. Resolves with the exit code and what was written.
+ * empty and not a terminal; the data directory is {@link NO_DATA_DIR} unless `env` says otherwise. Resolves with the exit code and what was written.
  */
 export async function runIn(argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const { Readable } = await import('node:stream');
@@ -40,6 +40,6 @@ export async function runIn(argv: string[], opts: { env?: Record<string, string>
   let stderr = '';
   const out = { write: (s: string | Uint8Array) => ((stdout += typeof s === 'string' ? s : Buffer.from(s).toString('latin1')), true), isTTY: false, columns: 100 };
   const err = { write: (s: string) => ((stderr += s), true), isTTY: false };
-  const code = await run(argv, { stdout: out, stderr: err, stdin: Readable.from([]) as unknown as NodeJS.ReadableStream, env: { NO_COLOR: '1', ...opts.env }, cwd: opts.cwd ?? resolve(__dirname, '..') });
+  const code = await run(argv, { stdout: out, stderr: err, stdin: Readable.from([]) as unknown as NodeJS.ReadableStream, env: { NO_COLOR: '1', MEDBILL_DATA_DIR: NO_DATA_DIR, ...opts.env }, cwd: opts.cwd ?? resolve(__dirname, '..') });
   return { code, stdout, stderr };
 }

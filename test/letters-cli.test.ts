@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, runIn } from './helpers.js';
 
 const ROOT = resolve(__dirname, '..');
 const BILL = resolve(ROOT, 'fixtures/cases/inpatient-pneumonia-self-pay/bill.csv');
@@ -20,10 +20,10 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'medbill-letters-'));
 describe('medbill letter', () => {
   it('from a report: the same letter as from the bill itself', async () => {
     const dir = tmp();
-    const report = await cli(['audit', BILL, ...FACTS, '--format', 'json', '-o', join(dir, 'report.json')]);
+    const report = await runIn(['audit', BILL, ...FACTS, '--format', 'json', '-o', join(dir, 'report.json')]);
     expect(report.code).toBe(1);
-    const fromReport = await cli(['letter', 'financial-assistance', '--report', 'report.json', '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-03-25'], { cwd: dir });
-    const fromBill = await cli(['letter', 'financial-assistance', BILL, ...FACTS, '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-03-25'], { cwd: dir });
+    const fromReport = await runIn(['letter', 'financial-assistance', '--report', 'report.json', '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-03-25'], { cwd: dir });
+    const fromBill = await runIn(['letter', 'financial-assistance', BILL, ...FACTS, '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-03-25'], { cwd: dir });
     expect(fromReport.code).toBe(0);
     expect(fromReport.stdout).toBe(fromBill.stdout);
     expect(fromReport.stdout.replace(/\s+/g, ' ')).toContain('the application period runs at least until November 15, 2026');
@@ -33,13 +33,13 @@ describe('medbill letter', () => {
   it('names the file <bill>-<kind>.<ext>, never replaces it without --force, and replaces it atomically with it', async () => {
     const dir = tmp();
     const args = ['letter', 'dispute', BILL, ...FACTS, '--profile', PROFILE, '--format', 'markdown', '--date', '2026-03-25'];
-    expect((await cli(args, { cwd: dir })).stderr).toBe('medbill: wrote bill-dispute.md\n');
+    expect((await runIn(args, { cwd: dir })).stderr).toBe('medbill: wrote bill-dispute.md\n');
     writeFileSync(join(dir, 'bill-dispute.md'), 'my own notes\n');
-    const again = await cli(args, { cwd: dir });
+    const again = await runIn(args, { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toBe('medbill: bill-dispute.md: bill-dispute.md already exists; add --force to replace it (nothing was written)\n');
     expect(readFileSync(join(dir, 'bill-dispute.md'), 'utf8')).toBe('my own notes\n');
-    const forced = await cli([...args, '--force'], { cwd: dir });
+    const forced = await runIn([...args, '--force'], { cwd: dir });
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, 'bill-dispute.md'), 'utf8')).toContain('| Line | Date | Code and description |');
     expect(readdirSync(dir).sort()).toEqual(['bill-dispute.md']);
@@ -54,7 +54,7 @@ describe('medbill letter', () => {
   });
 
   it('the profile options alone make a letter; options win over the profile file', async () => {
-    const r = await cli([
+    const r = await runIn([
       'letter', 'billing-hold', BILL, ...FACTS, '--format', 'text', '-o', '-', '--date', '2026-03-25',
       '--profile', PROFILE, '--sender-name', 'Sam Sample', '--account', 'B-77',
     ]);
@@ -80,7 +80,7 @@ describe('medbill letter', () => {
       [['letter', 'dispute', BILL, ...FACTS, '--profile', PROFILE], /^medbill: SOURCE_DATE_EPOCH: expected whole seconds since 1970-01-01 \(got "soon"\)\n$/, { SOURCE_DATE_EPOCH: 'soon' }],
     ];
     for (const [args, message, env] of cases) {
-      const r = await cli(args, { cwd: dir, env: env ?? {} });
+      const r = await runIn(args, { cwd: dir, env: env ?? {} });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -91,15 +91,15 @@ describe('medbill letter', () => {
   it('a batch report: --claim picks the bill', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'claims.csv'), 'claim,line,dos,rev,cpt,units,charge\nA1,1,2026-03-02,0320,71046,1,610.00\nB2,1,2026-04-02,0320,71046,1,610.00\nB2,2,2026-04-02,0320,71046,1,610.00\n');
-    expect((await cli(['audit', 'claims.csv', '--group-by', 'claim', '--format', 'json', '-o', 'batch.json'], { cwd: dir })).code).toBe(1);
-    const none = await cli(['letter', 'dispute', '--report', 'batch.json', '--profile', PROFILE], { cwd: dir });
+    expect((await runIn(['audit', 'claims.csv', '--group-by', 'claim', '--format', 'json', '-o', 'batch.json'], { cwd: dir })).code).toBe(1);
+    const none = await runIn(['letter', 'dispute', '--report', 'batch.json', '--profile', PROFILE], { cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toBe('medbill: batch.json: --report holds 2 reports; pick one with --claim (A1, B2)\n');
-    const b2 = await cli(['letter', 'dispute', '--report', 'batch.json', '--claim', 'B2', '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-05-01'], { cwd: dir });
+    const b2 = await runIn(['letter', 'dispute', '--report', 'batch.json', '--claim', 'B2', '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-05-01'], { cwd: dir });
     expect(b2.code).toBe(0);
     expect(b2.stdout).toContain('Claim: B2');
     expect(b2.stdout).toContain('Line 2 · Apr 2, 2026 · 71046 · charge $610.00 · disputed $610.00');
-    const a1 = await cli(['letter', 'dispute', '--report', 'batch.json', '--claim', 'A1', '--profile', PROFILE], { cwd: dir });
+    const a1 = await runIn(['letter', 'dispute', '--report', 'batch.json', '--claim', 'A1', '--profile', PROFILE], { cwd: dir });
     expect(a1.code).toBe(2);
     expect(a1.stderr).toMatch(/nothing to dispute in claims\.csv/);
     const report = JSON.parse(readFileSync(join(dir, 'batch.json'), 'utf8')) as { reports: unknown[] };
@@ -109,7 +109,7 @@ describe('medbill letter', () => {
   });
 
   it('debt-validation to a collector, with the validation period counted from the notice', async () => {
-    const r = await cli([
+    const r = await runIn([
       'letter', 'debt-validation', BILL, ...FACTS, '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-09-10',
       '--collector-name', 'Example Collections LLC', '--collector-address', '1 Sample Plaza', '--collector-address', 'Springfield, IL 62703', '--notice-received', '2026-09-01',
     ]);
@@ -129,19 +129,19 @@ describe('medbill letter', () => {
 describe('medbill audit --letters', () => {
   it('writes the letters the findings call for, with the report on stdout as usual', async () => {
     const dir = tmp();
-    const r = await cli(['audit', BILL, ...FACTS, '--letters', 'out', '--profile', PROFILE, '--date', '2026-03-25', '--letter-format', 'text'], { cwd: dir });
+    const r = await runIn(['audit', BILL, ...FACTS, '--letters', 'out', '--profile', PROFILE, '--date', '2026-03-25', '--letter-format', 'text'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('medbill audit:');
     expect(r.stderr).toBe(['medbill: wrote out/bill-dispute.txt', 'medbill: wrote out/bill-financial-assistance.txt', 'medbill: wrote out/bill-billing-hold.txt', ''].join('\n'));
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['bill-billing-hold.txt', 'bill-dispute.txt', 'bill-financial-assistance.txt']);
     // The same letter as medbill letter writes.
-    const one = await cli(['letter', 'dispute', BILL, ...FACTS, '--profile', PROFILE, '--date', '2026-03-25', '--format', 'text', '-o', '-']);
+    const one = await runIn(['letter', 'dispute', BILL, ...FACTS, '--profile', PROFILE, '--date', '2026-03-25', '--format', 'text', '-o', '-']);
     expect(readFileSync(join(dir, 'out', 'bill-dispute.txt'), 'utf8')).toBe(one.stdout);
   });
 
   it('--letter-kinds limits the letters; a kind the findings do not call for is named and skipped', async () => {
     const dir = tmp();
-    const r = await cli(['audit', BILL, ...FACTS, '--letters', 'out', '--profile', PROFILE, '--letter-kinds', 'dispute,settlement', '--letter-format', 'markdown'], { cwd: dir, env: EPOCH });
+    const r = await runIn(['audit', BILL, ...FACTS, '--letters', 'out', '--profile', PROFILE, '--letter-kinds', 'dispute,settlement', '--letter-format', 'markdown'], { cwd: dir, env: EPOCH });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`medbill: wrote out/bill-dispute.md\nmedbill: no settlement letter for ${BILL}: its findings do not call for one\n`);
     expect(readdirSync(join(dir, 'out'))).toEqual(['bill-dispute.md']);
@@ -150,28 +150,28 @@ describe('medbill audit --letters', () => {
   it('an existing letter stops that bill\'s letters (exit 2) and is left as it was', async () => {
     const dir = tmp();
     const args = ['audit', BILL, ...FACTS, '--letters', 'out', '--profile', PROFILE, '--letter-format', 'text', '--date', '2026-03-25'];
-    expect((await cli(args, { cwd: dir })).code).toBe(1);
+    expect((await runIn(args, { cwd: dir })).code).toBe(1);
     writeFileSync(join(dir, 'out', 'bill-dispute.txt'), 'edited by hand\n');
     const before = statSync(join(dir, 'out', 'bill-billing-hold.txt')).mtimeMs;
-    const again = await cli(args, { cwd: dir });
+    const again = await runIn(args, { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^medbill: out\/bill-dispute\.txt: out\/bill-dispute\.txt, out\/bill-financial-assistance\.txt, out\/bill-billing-hold\.txt already exist; add --force to replace them \(nothing was written\)\n/);
     expect(readFileSync(join(dir, 'out', 'bill-dispute.txt'), 'utf8')).toBe('edited by hand\n');
     expect(statSync(join(dir, 'out', 'bill-billing-hold.txt')).mtimeMs).toBe(before);
     expect(readdirSync(join(dir, 'out')).filter((f) => f.includes('.tmp'))).toEqual([]);
-    const forced = await cli([...args, '--force'], { cwd: dir });
+    const forced = await runIn([...args, '--force'], { cwd: dir });
     expect(forced.code).toBe(1);
     expect(readFileSync(join(dir, 'out', 'bill-dispute.txt'), 'utf8')).toContain('Total disputed (10 lines');
   });
 
   it('checks the profile before auditing anything', async () => {
     const dir = tmp();
-    const r = await cli(['audit', BILL, ...FACTS, '--letters', 'out'], { cwd: dir });
+    const r = await runIn(['audit', BILL, ...FACTS, '--letters', 'out'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^medbill: the letters need --sender-name, --sender-address, --billing-office-name, --billing-office-address/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
-    const kinds = await cli(['audit', BILL, '--letter-kinds', 'dispute']);
+    const kinds = await runIn(['audit', BILL, '--letter-kinds', 'dispute']);
     expect(kinds.code).toBe(2);
     expect(kinds.stderr).toBe('medbill: --letter-kinds is for letters: give --letters DIR too\n');
   });
@@ -187,7 +187,7 @@ describe('medbill audit --letters', () => {
       'C3,1,2026-05-02,0320,71046,1,610.00,Chest x-ray',
     ].join('\n');
     writeFileSync(join(dir, 'claims.csv'), csv + '\n');
-    const r = await cli(['audit', 'claims.csv', '--group-by', 'claim', '--letters', 'out', '--profile', PROFILE, '--letter-format', 'text', '--letter-kinds', 'dispute', '--format', 'ndjson', '-q'], { cwd: dir, env: EPOCH });
+    const r = await runIn(['audit', 'claims.csv', '--group-by', 'claim', '--letters', 'out', '--profile', PROFILE, '--letter-format', 'text', '--letter-kinds', 'dispute', '--format', 'ndjson', '-q'], { cwd: dir, env: EPOCH });
     expect(r.code).toBe(1);
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['claims-claim-A1-dispute.txt', 'claims-claim-B2-dispute.txt']);
     expect(readFileSync(join(dir, 'out', 'claims-claim-B2-dispute.txt'), 'utf8')).toContain('Claim: B2');
@@ -207,7 +207,7 @@ describe('medbill audit --interactive without a terminal', () => {
 
 describe('medbill schema profile', () => {
   it('prints the JSON Schema of the profile', async () => {
-    const r = await cli(['schema', 'profile']);
+    const r = await runIn(['schema', 'profile']);
     const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown>; additionalProperties: boolean };
     expect(Object.keys(schema.properties)).toEqual(['schemaVersion', 'sender', 'patient', 'account', 'hospital', 'billingOffice', 'collector']);
     expect(schema.additionalProperties).toBe(false);

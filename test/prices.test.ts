@@ -7,7 +7,7 @@
  * file here is made up in the CMS layout (code numbers and sourced amounts; "Made-up" text
  * where CMS puts descriptors).
  */
-import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import { readPriceFile, type ReadPriceOptions } from '../src/prices/hpt-read.js'
 import { pickSchedulePeriod, type HospitalPrices, type PriceItem } from '../src/prices/model.js';
 import type { Report } from '../src/report.js';
 import { defaultRulesDir, loadRules } from '../src/rules/loader.js';
-import { cli } from './helpers.js';
+import { cli, runIn } from './helpers.js';
 
 const ROOT = resolve(__dirname, '..');
 const SHARED = resolve(ROOT, '..', 'shared', 'corpus');
@@ -428,25 +428,25 @@ describe('importing CMS fee schedules (made-up files in the CMS layouts) and pri
 describe('medbill prices validate (the CMS validator)', () => {
   it('valid files exit 0; the invalid validator fixtures exit 2 with one clear line per error', async () => {
     for (const f of ['V3.0.0_Tall_CSV_Format_Example.csv', 'V3.0.0_Wide_CSV_Format_Example.csv', 'v3_json_format_example.json', 'V2.0.0_JSON_Format_Example.json']) {
-      const r = await cli(['prices', 'validate', join(HPT, f)]);
+      const r = await runIn(['prices', 'validate', join(HPT, f)]);
       expect(r.code, `${f}: ${r.stdout}`).toBe(0);
       expect(r.stdout).toMatch(/follows the CMS price file schema/);
     }
-    for (const f of ['sample-tall-valid.csv', 'sample-wide-valid.csv', 'sample-valid.json', '3.0_sample-valid.json', 'sample-tall-mixed-line-endings.csv']) expect((await cli(['prices', 'validate', join(FIX, f)])).code, f).toBe(0);
-    const csv = await cli(['prices', 'validate', join(FIX, 'sample-lots-of-errors.csv')]);
+    for (const f of ['sample-tall-valid.csv', 'sample-wide-valid.csv', 'sample-valid.json', '3.0_sample-valid.json', 'sample-tall-mixed-line-endings.csv']) expect((await runIn(['prices', 'validate', join(FIX, f)])).code, f).toBe(0);
+    const csv = await runIn(['prices', 'validate', join(FIX, 'sample-lots-of-errors.csv')]);
     expect(csv.code).toBe(2);
     expect(csv.stdout).toMatch(/does not follow the CMS price file schema 2\.0\.0 \(CSV\): 22 error\(s\)/);
     expect(csv.stdout).toContain(`error: ${join(FIX, 'sample-lots-of-errors.csv')}:4 column "code|1|type": "code|1|type" value "MS-DRG A" is not one of the allowed valid values`);
     expect(csv.stderr).toBe('');
-    const median = await cli(['prices', 'validate', join(FIX, '3.0_sample-missing-median.json'), '--format', 'json']);
+    const median = await runIn(['prices', 'validate', join(FIX, '3.0_sample-missing-median.json'), '--format', 'json']);
     expect(median.code).toBe(2);
     const m = JSON.parse(median.stdout) as { valid: boolean; errors: Array<{ pointer: string; message: string }> };
     expect(m.valid).toBe(false);
     expect(m.errors[0]).toEqual({ pointer: '/standard_charge_information/0/standard_charges/0/payers_information/3', message: "must have required property 'median_amount'" });
-    const payer = await cli(['prices', 'validate', join(FIX, '3.0_sample-payer-no-charge.json')]);
+    const payer = await runIn(['prices', 'validate', join(FIX, '3.0_sample-payer-no-charge.json')]);
     expect(payer.code).toBe(2);
     expect(payer.stdout).toContain("must have required property 'standard_charge_dollar'");
-    const notPrice = await cli(['prices', 'validate', join(ROOT, 'README.md')]);
+    const notPrice = await runIn(['prices', 'validate', join(ROOT, 'README.md')]);
     expect(notPrice.code).toBe(2);
     expect(notPrice.stderr).toMatch(/^medbill: README\.md|^medbill: .*README\.md: not a hospital price file/);
     expect(notPrice.stderr).not.toMatch(/\n\s+at /);
@@ -494,8 +494,11 @@ describe('medbill audit --prices (CLI)', () => {
     const dir = temp();
     const claims = join(dir, 'claims.csv');
     writeFileSync(claims, 'claim_id,line,service_date,revenue_code,hcpcs,units,charge_amount\nC1,1,2026-05-04,0450,99283,1,4500.00\nC1,2,2026-05-04,0301,80048,1,320.00\nC2,1,2026-05-05,0611,70551,1,1500.00\n');
-    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('medbill-prices-')).length;
-    const r = await cli(['audit', claims, '--group-by', 'claim_id', '--bill-type', 'facility', '--encounter', 'outpatient', '--insurance', 'self-pay', '--format', 'ndjson', '-q', '--jobs', '2', '--prices', join(HPT, 'v3_json_format_example.json')]);
+    // The run's own temporary directory: other test files running at the same time make stores too.
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const env = { TMPDIR: tmp };
+    const r = await cli(['audit', claims, '--group-by', 'claim_id', '--bill-type', 'facility', '--encounter', 'outpatient', '--insurance', 'self-pay', '--format', 'ndjson', '-q', '--jobs', '2', '--prices', join(HPT, 'v3_json_format_example.json')], { env });
     expect(r.code, r.stderr).toBe(0);
     const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report);
     expect(reports.map(summary)).toEqual([
@@ -505,12 +508,12 @@ describe('medbill audit --prices (CLI)', () => {
       ],
       [[1, 'cash-price:108000', 'gross-charge:120000']],
     ]);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('medbill-prices-')).length).toBe(before);
+    expect(readdirSync(tmp)).toEqual([]);
     // A bad price file in a batch (read on the price-file thread): the same one line, exit 2, nothing left behind.
-    const bad = await cli(['audit', claims, '--group-by', 'claim_id', '--format', 'ndjson', '-q', '--jobs', '2', '--prices', join(FIX, 'sample-lots-of-errors.csv')]);
+    const bad = await cli(['audit', claims, '--group-by', 'claim_id', '--format', 'ndjson', '-q', '--jobs', '2', '--prices', join(FIX, 'sample-lots-of-errors.csv')], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^medbill: .*sample-lots-of-errors\.csv:\d+: [^\n]+\n$/);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('medbill-prices-')).length).toBe(before);
+    expect(readdirSync(tmp)).toEqual([]);
   }, 60_000);
 
   it('a price file imported with medbill data import is used by name', async () => {

@@ -322,8 +322,9 @@ class LazyPool {
 
 /**
  * Reads one input and queues its jobs. A whole file becomes one job unless it is a grouped
- * delimited file (chunked) or NDJSON (runs of lines). Small whole files run inline even with a
- * pool, since a thread hop costs more than the audit.
+ * delimited file (chunks of about 256 KB) or NDJSON (runs of lines). Whole files, and inputs
+ * that are a single chunk or run, are audited inline even with a pool: starting the worker
+ * threads (about 150 ms) costs more than such an audit.
  */
 async function readInput(
   input: string,
@@ -362,7 +363,9 @@ async function readInput(
       buf = buf.slice(cut);
       if (lines.length > 0) {
         const job: Job = { kind: 'ndjson', name: file.name, lines: lines.map((l) => l.replace(/\r$/, '')), firstRow: row };
-        await queue.push({ type: 'result', file, result: run(job) });
+        // All of the input in one run: audited here, as a one-chunk file is (below).
+        const whole = row === 1 && eof && buf === '';
+        await queue.push({ type: 'result', file, result: whole ? () => Promise.resolve(processJob(job, o.kit, s)) : run(job) });
         row += lines.length;
       }
       if (eof && buf === '') return;
@@ -391,6 +394,7 @@ async function readInput(
   let row = next ? next.row : rowAt(buf, head.complete, 1);
   let offset = next ? offsetOfRow(buf, row) : head.complete;
   buf = buf.slice(offset);
+  let chunks = 0;
   for (;;) {
     while (!eof && buf.length < CHUNK_CHARS) await more();
     if (stopped()) return;
@@ -404,7 +408,11 @@ async function readInput(
     buf = buf.slice(head.complete);
     if (text !== '') {
       const job: Job = { kind: 'chunk', layout, text, firstRow: row, quoted: head.quoted };
-      await queue.push({ type: 'result', file, result: run(job) });
+      // A file that is one chunk is audited where it was read: starting the worker threads
+      // would cost more than the audit (the same bytes either way: processJob is the same).
+      const whole = chunks === 0 && eof && buf === '';
+      await queue.push({ type: 'result', file, result: whole ? () => Promise.resolve(processJob(job, o.kit, s)) : run(job) });
+      chunks++;
       row = rowAt(text, text.length, row);
     }
     if (eof && buf === '') return;
