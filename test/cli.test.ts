@@ -99,6 +99,30 @@ describe('medbill audit', () => {
     expect(r.stderr).toContain('medbill: cannot read no-such-file.csv: no such file');
   });
 
+  it('an empty directory or a pattern matching nothing among other bills is reported in its place; alone, it is a usage error', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'medbill-empty-'));
+    const r = await runIn(['audit', EXAMPLE, empty, 'no-such-*.csv', '--format', 'ndjson', '-q']);
+    expect(r.code).toBe(2);
+    const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report);
+    expect(reports.map((x) => [x.input.path, x.errors[0]?.message ?? 'ok'])).toEqual([
+      [EXAMPLE, 'ok'],
+      [empty, 'the directory holds no bill files (.csv, .tsv, .txt, .psv, .json)'],
+      ['no-such-*.csv', 'no file matches this pattern'],
+    ]);
+    expect(r.stderr).toBe(`medbill: ${empty}: the directory holds no bill files (.csv, .tsv, .txt, .psv, .json)\nmedbill: no-such-*.csv: no file matches this pattern\n`);
+    const alone = await runIn(['audit', empty]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(`medbill: ${empty}: the directory holds no bill files (.csv, .tsv, .txt, .psv, .json)\n`);
+  });
+
+  it('--jobs is capped at the number of cores, with a note', async () => {
+    const { availableParallelism } = await import('node:os');
+    const n = availableParallelism();
+    const r = await runIn(['audit', join(CASES, 'batch-claims', 'claims.csv'), '--group-by', 'claim_id', '--format', 'ndjson', '--jobs', '500']);
+    expect(r.stderr).toContain(`medbill: note: --jobs 500 is more than the ${n} cores here; using ${n}\n`);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
   it('reads stdin with -', async () => {
     const csv = readFileSync(resolve(ROOT, EXAMPLE), 'utf8');
     const r = await cli(['audit', '-', '--format', 'json'], { input: csv });

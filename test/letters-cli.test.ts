@@ -37,7 +37,7 @@ describe('medbill letter', () => {
     writeFileSync(join(dir, 'bill-dispute.md'), 'my own notes\n');
     const again = await runIn(args, { cwd: dir });
     expect(again.code).toBe(2);
-    expect(again.stderr).toBe('medbill: bill-dispute.md: bill-dispute.md already exists; add --force to replace it (nothing was written)\n');
+    expect(again.stderr).toBe('medbill: bill-dispute.md: already exists; add --force to replace it (nothing was written)\n');
     expect(readFileSync(join(dir, 'bill-dispute.md'), 'utf8')).toBe('my own notes\n');
     const forced = await runIn([...args, '--force'], { cwd: dir });
     expect(forced.code).toBe(0);
@@ -155,7 +155,7 @@ describe('medbill audit --letters', () => {
     const before = statSync(join(dir, 'out', 'bill-billing-hold.txt')).mtimeMs;
     const again = await runIn(args, { cwd: dir });
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/^medbill: out\/bill-dispute\.txt: out\/bill-dispute\.txt, out\/bill-financial-assistance\.txt, out\/bill-billing-hold\.txt already exist; add --force to replace them \(nothing was written\)\n/);
+    expect(again.stderr).toMatch(/^medbill: out\/bill-dispute\.txt, out\/bill-financial-assistance\.txt, out\/bill-billing-hold\.txt already exist; add --force to replace them \(nothing was written\)\n/);
     expect(readFileSync(join(dir, 'out', 'bill-dispute.txt'), 'utf8')).toBe('edited by hand\n');
     expect(statSync(join(dir, 'out', 'bill-billing-hold.txt')).mtimeMs).toBe(before);
     expect(readdirSync(join(dir, 'out')).filter((f) => f.includes('.tmp'))).toEqual([]);

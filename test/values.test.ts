@@ -88,6 +88,22 @@ describe('parseUnits', () => {
     expect(parseUnits('')).toEqual({ ok: true, value: undefined });
     expect(parseUnits('two').ok).toBe(false);
   });
+
+  it('refuses more than 100,000 units, saying so', () => {
+    expect(parseUnits('100000')).toEqual({ ok: true, value: 100000 });
+    expect(parseUnits('99999999999999999999')).toEqual({ ok: false, expected: 'a number of units of at most 100,000 (got 99999999999999999999)' });
+    expect(parseUnits(-100001).ok).toBe(false);
+  });
+});
+
+describe('amount limit', () => {
+  it('accepts up to $1,000,000,000.00 and refuses more as too large, so that every sum of a bill stays exact in cents', () => {
+    expect(parseMoney('$1,000,000,000.00')).toEqual({ ok: true, value: 100_000_000_000 });
+    expect(parseMoney('(1000000000.00)')).toEqual({ ok: true, value: -100_000_000_000 });
+    expect(parseMoney('$80,000,000,000,000.01')).toEqual({ ok: false, expected: 'an amount of at most $1,000,000,000.00 (got $80,000,000,000,000.01, too large for a line of a bill)' });
+    expect(parseMoney('90071992547409.93').ok).toBe(false);
+    expect(parseMoney(1e300).ok).toBe(false);
+  });
 });
 
 describe('parseModifiers', () => {

@@ -65,29 +65,51 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** Expands bill arguments: `-` (stdin), files, directories (their bill files) and glob patterns. Throws {@link UsageError}. */
-async function expandInputs(args: string[], cwd: string): Promise<string[]> {
-  const out: string[] = [];
+/** Bill arguments expanded: the inputs in order, and those that stand for no file (an empty directory, a pattern that matches nothing) with the reason. */
+interface Inputs {
+  files: string[];
+  empty: Map<string, string>;
+}
+
+/**
+ * Expands bill arguments: `-` (stdin), files, directories (their bill files) and glob patterns.
+ * A directory without bill files or a pattern that matches nothing stays in the list, in its
+ * place, with its reason in `empty`: in a batch it is reported there like an unreadable file.
+ */
+async function expandInputs(args: string[], cwd: string): Promise<Inputs> {
+  const files: string[] = [];
+  const empty = new Map<string, string>();
   for (const arg of args) {
     if (arg === '-') {
-      out.push('-');
+      files.push('-');
       continue;
     }
     const p = resolve(cwd, arg);
     if (existsSync(p) && statSync(p).isDirectory()) {
-      const files = (await readdir(p)).filter((f) => BILL_EXTENSIONS.some((x) => f.toLowerCase().endsWith(x))).sort();
-      if (files.length === 0) throw new UsageError(`${arg}: the directory holds no bill files (${BILL_EXTENSIONS.join(', ')})`);
-      out.push(...files.map((f) => join(arg, f)));
+      const found = (await readdir(p)).filter((f) => BILL_EXTENSIONS.some((x) => f.toLowerCase().endsWith(x))).sort();
+      if (found.length === 0) empty.set(arg, `the directory holds no bill files (${BILL_EXTENSIONS.join(', ')})`);
+      files.push(...(found.length === 0 ? [arg] : found.map((f) => join(arg, f))));
     } else if (!existsSync(p) && /[*?[\]{}]/.test(arg)) {
       const { glob } = await import('tinyglobby');
       const found = (await glob(arg, { cwd, onlyFiles: true })).sort();
-      if (found.length === 0) throw new UsageError(`${arg}: no file matches this pattern`);
-      out.push(...found);
-    } else out.push(arg);
+      if (found.length === 0) empty.set(arg, 'no file matches this pattern');
+      files.push(...(found.length === 0 ? [arg] : found));
+    } else files.push(arg);
   }
-  return out;
+  // Nothing but empty arguments: nothing to audit, a usage error.
+  const first = files.length > 0 && files.every((f) => empty.has(f)) ? (files[0] as string) : undefined;
+  if (first !== undefined) throw new UsageError(`${first}: ${empty.get(first) as string}`);
+  return { files, empty };
 }
 
+/** Opens an expanded input: an empty argument ({@link Inputs}) fails with its reason when read (an {@link IoError}, reported in its place). */
+function openExpanded(input: string, inputs: Inputs, io: Io): AsyncIterable<string> {
+  const reason = inputs.empty.get(input);
+  if (reason === undefined) return openInput(input, io, io.cwd);
+  return (async function* failing(): AsyncGenerator<string> {
+    throw new IoError(reason, { file: input });
+  })();
+}
 
 /**
  * An output sink over a writable stream: waits for 'drain' when the stream asks, and treats a
@@ -255,13 +277,18 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   if (o.inputFormat === 'csv' || o.inputFormat === 'json') readOptions.inputFormat = o.inputFormat;
   const plan: PlanOptions = planOptionsOf(o);
   const decisions = decisionsOf(o);
-  const jobs = o.jobs ?? availableParallelism();
+  // More threads than cores only add memory (each thread holds its own copy of the rules) and
+  // switching: --jobs is capped at the number of cores.
+  const cores = availableParallelism();
+  const jobs = Math.min(o.jobs ?? cores, cores);
+  if (o.jobs !== undefined && o.jobs > cores && !o.quiet) io.stderr.write(`medbill: note: --jobs ${o.jobs} is more than the ${cores} cores here; using ${cores}\n`);
 
   const dirs = ruleDirs(o.rules, io.cwd);
   const selection = { only: o.only, disable: o.disable };
   const rules: RuleSet = loadRules(dirs, selection);
   const listed = o.inputList ? await readInputList(o.inputList, io.cwd) : [];
-  const files = await expandInputs([...inputs, ...listed], io.cwd);
+  const expanded = await expandInputs([...inputs, ...listed], io.cwd);
+  const files = expanded.files;
   if (files.length === 0) throw new UsageError('no bill to audit: give files, directories, patterns, - for stdin, or --input-list');
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
   const perBill = [o.gfe?.some((g) => g.provider === undefined) ? '--gfe AMOUNT' : '', plan.medicareCents !== undefined ? '--medicare-amount' : '', plan.cashPriceCents !== undefined ? '--cash-price' : ''].filter(Boolean);
@@ -317,7 +344,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     const { preparePrices } = await import('../prices/source.js');
     const p = await preparePrices(
       { ...(o.prices !== undefined ? { prices: o.prices } : {}), ...(o.payer !== undefined ? { payer: o.payer } : {}), ...(o.plan !== undefined ? { plan: o.plan } : {}), ...(o.locality !== undefined ? { locality: o.locality } : {}), ...(o.zip !== undefined ? { zip: o.zip } : {}) },
-      { inputs: files, cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill },
+      { inputs: files.filter((f) => !expanded.empty.has(f)), cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill },
     );
     prepared = p;
     if (p.prices) settings.prices = p.prices;
@@ -343,7 +370,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
         assumeSorted: o.assumeSorted === true,
         bail: o.bail === true,
         ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}),
-        open: (input) => openInput(input, io, io.cwd),
+        open: (input) => openExpanded(input, expanded, io),
         onProblem: (problems) => printProblems(problems, io, o.verbose),
         ...(letters ? { onReport: letters.onReport } : {}),
         onProgress: (p) => {
@@ -386,7 +413,8 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
  */
 export async function auditOneBill(inputs: string[], o: BillFactOptions & { groupBy?: string; inputFormat?: string }, io: Io, what: string): Promise<Report> {
   if (o.groupBy) throw new UsageError(`${what} works on one bill: --group-by splits a file into several; audit them with --letters DIR instead`);
-  const files = await expandInputs(inputs, io.cwd);
+  const expanded = await expandInputs(inputs, io.cwd);
+  const files = expanded.files;
   if (files.length !== 1) throw new UsageError(`${what} works on one bill (got ${files.length === 0 ? 'none' : files.length}); audit several with --letters DIR instead`);
   const readOptions = readOptionsOf(o);
   if (o.inputFormat === 'csv' || o.inputFormat === 'json') readOptions.inputFormat = o.inputFormat;
@@ -418,7 +446,7 @@ export async function auditOneBill(inputs: string[], o: BillFactOptions & { grou
       jobs: 1,
       assumeSorted: false,
       bail: true,
-      open: (input) => openInput(input, io, io.cwd),
+      open: (input) => openExpanded(input, expanded, io),
       onReport: async (r) => {
         reports.push(r);
       },
@@ -484,7 +512,7 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup, a
     .option('--group-by <column>', 'split a multi-claim file into one bill per value of this column')
     .addOption(new Option('--input-format <format>', 'force the input format instead of detecting it (ndjson: one JSON bill per line)').choices(['csv', 'json', 'ndjson']))
     .option('--input-list <file>', 'read bill paths from a file, one per line (# comments allowed)')
-    .option('-j, --jobs <n>', `audit on this many worker threads (default: the number of cores, ${availableParallelism()} here)`, positiveInt)
+    .option('-j, --jobs <n>', `audit on this many worker threads, at most the number of cores (default: the number of cores, ${availableParallelism()} here)`, positiveInt)
     .option('--assume-sorted', 'with --group-by: trust that each claim is contiguous; a claim that appears again is audited as a new bill')
     .option('--bail', 'stop at the first bill that cannot be read')
     .option('-q, --quiet', 'no progress bar and no summary line on stderr')

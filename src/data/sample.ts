@@ -175,7 +175,7 @@ export async function writeSample(outDir: string, rulesDir: string, force = fals
   }
   mkdirSync(outDir, { recursive: true });
   const names = Object.keys(files).sort();
-  for (const n of names) if (existsSync(join(outDir, n)) && !force) throw new IoError(`${join(outDir, n)} already exists; add --force to replace it`, { file: join(outDir, n) });
+  for (const n of names) if (existsSync(join(outDir, n)) && !force) throw new IoError('already exists; add --force to replace it', { file: join(outDir, n) });
   for (const n of names) {
     try {
       writeFileSync(join(outDir, n), files[n] as Uint8Array);

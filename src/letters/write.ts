@@ -102,7 +102,9 @@ export async function writeFilesAtomic(files: PendingFile[], o: { force: boolean
   if (!o.force) {
     const existing = files.filter((f) => existsSync(f.path));
     if (existing.length > 0) {
-      throw new IoError(`${existing.map((f) => o.shown(f.path)).join(', ')} already ${existing.length === 1 ? 'exists' : 'exist'}; add --force to replace ${existing.length === 1 ? 'it' : 'them'} (nothing was written)`, { file: o.shown(existing[0]?.path ?? '') });
+      // One file: its name is the error's location (printed before the message), not repeated in it.
+      if (existing.length === 1) throw new IoError('already exists; add --force to replace it (nothing was written)', { file: o.shown(existing[0]?.path ?? '') });
+      throw new IoError(`${existing.map((f) => o.shown(f.path)).join(', ')} already exist; add --force to replace them (nothing was written)`);
     }
   }
   for (const f of files) {
