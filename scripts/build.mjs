@@ -29,8 +29,9 @@ await build({
   // better-sqlite3 is a native addon: it is loaded from node_modules, and only by src/data/store.ts.
   // pdfkit and @inquirer/prompts load at run time from node_modules, only when used (the letter
   // renderer, the interactive review): pdfkit reads its font data relative to its own package.
-  // CMS's price-file validator (and its JSON schemas) loads from node_modules, only for medbill prices validate.
-  external: ['better-sqlite3', 'pdfkit', '@inquirer/prompts', '@cmsgov/hpt-validator'],
+  // CMS's price-file validator (and its JSON schemas) loads from node_modules, only for medbill prices validate;
+  // iconv-lite (its code-page tables) only for a bill that is not UTF-8.
+  external: ['better-sqlite3', 'pdfkit', '@inquirer/prompts', '@cmsgov/hpt-validator', 'iconv-lite'],
   logLevel: 'warning',
   plugins: [
     {

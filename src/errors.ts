@@ -105,7 +105,8 @@ export function formatProblem(p: Problem): string {
   const where = formatLocation(p.location);
   // eslint-disable-next-line no-control-regex
   const text = (where ? `${where}: ${p.message}` : p.message).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
-  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
+  // A cap against pages of text from a binary file, well above the longest message medbill writes.
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 }
 
 /** Turns anything thrown into a report problem; unknown exceptions become `INTERNAL`. */

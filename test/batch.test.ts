@@ -73,6 +73,8 @@ describe('batch audits', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^medbill: .*interleaved\.csv:\d+: claims are interleaved: claim CLM-0000001 appears again at row \d+ after other claims \(it started at row 2\)/);
     expect(r.stderr).toContain('sort the file by the --group-by column first');
+    // The whole message, to its last words (it was once cut at 400 characters).
+    expect(r.stderr).toMatch(/or give --assume-sorted to audit each run of rows of a claim as its own bill\n$/);
     const reports = ndjson(r.stdout);
     expect(reports[reports.length - 1]?.errors[0]?.message).toMatch(/claims are interleaved/);
     const sorted = await cli(['audit', interleaved, '--group-by', 'claim_id', '--format', 'ndjson', '--assume-sorted', '-q']);

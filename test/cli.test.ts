@@ -263,6 +263,15 @@ describe('inputs and outputs (regressions from a new-user review)', () => {
     expect(report.findings.map((f) => f.ruleId)).toContain('duplicate-line');
   });
 
+  it('reads a Windows export (not UTF-8) as Windows-1252, accents and curly quotes intact', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'medbill-1252-'));
+    const row = Buffer.concat([Buffer.from('2026-03-05,99213,Visit caf'), Buffer.from([0xe9, 0x20, 0x93]), Buffer.from('x'), Buffer.from([0x94]), Buffer.from(',125.00\r\n')]);
+    writeFileSync(join(d, 'bill.csv'), Buffer.concat([Buffer.from('DOS,CPT,Description,Charge\r\n'), row, row]));
+    const r = await cli(['audit', join(d, 'bill.csv'), '--format', 'json']);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.findings.find((f) => f.ruleId === 'duplicate-line')?.subject?.description).toBe('Visit caf\u00e9 \u201cx\u201d');
+  });
+
   it('-o - writes to stdout, and --output may not overwrite a bill being audited', async () => {
     const r = await cli(['audit', EXAMPLE, '-o', '-', '--format', 'json']);
     expect((JSON.parse(r.stdout) as Report).summary.amountAtStakeCents).toBe(59700);

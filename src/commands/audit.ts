@@ -140,20 +140,29 @@ function streamSink(stream: NodeJS.WritableStream | Io['stdout']): OutputSink & 
 
 /**
  * Opens an input as text: UTF-8, or UTF-16 when the file starts with its byte-order mark
- * (Excel's "Unicode text" export). PDF, Excel and other binary files are refused with a
+ * (Excel's "Unicode text" export), or Windows-1252 when the first chunk (256 KB) is not valid
+ * UTF-8 (later invalid bytes become U+FFFD). PDF, Excel and other binary files are refused with a
  * message that says what to export instead. Throws {@link BillError}.
  */
 async function* decodeInput(chunks: AsyncIterable<Buffer | string>, name: string): AsyncIterable<string> {
-  let decoder: NodeTextDecoder | undefined;
+  let decoder: { write(buf: Buffer): string; end(): string | undefined } | undefined;
   for await (const chunk of chunks) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     if (!decoder) {
-      decoder = new NodeTextDecoder(sniffEncoding(buf, name));
+      const encoding = sniffEncoding(buf, name);
+      if (encoding === 'windows-1252') {
+        // Node's TextDecoder reads this label as Latin-1 (0x80-0x9F as control characters): iconv-lite has the real table.
+        const iconv = (await import('iconv-lite')).default;
+        decoder = iconv.getDecoder('win1252');
+      } else {
+        const d = new NodeTextDecoder(encoding);
+        decoder = { write: (b) => d.decode(b, { stream: true }), end: () => d.decode() };
+      }
     }
-    const text = decoder.decode(buf, { stream: true });
+    const text = decoder.write(buf);
     if (text !== '') yield text;
   }
-  const tail = decoder?.decode() ?? '';
+  const tail = decoder?.end() ?? '';
   if (tail !== '') yield tail;
 }
 
@@ -173,6 +182,13 @@ function sniffEncoding(buf: Buffer, name: string): string {
   for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (nul++, i % 2 === 1 && oddNul++);
   if (nul > 0 && oddNul > sample.length / 4) return 'utf-16le';
   if (nul > 0) refuse('a binary file');
+  // Not valid UTF-8 in its first chunk: a Windows export (Excel's "CSV" on Windows writes the
+  // ANSI code page), read as Windows-1252 rather than with each accented letter replaced.
+  try {
+    new NodeTextDecoder('utf-8', { fatal: true }).decode(buf, { stream: true });
+  } catch {
+    return 'windows-1252';
+  }
   return 'utf-8';
 }
 
