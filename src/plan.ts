@@ -111,6 +111,20 @@ function offerOf(input: PlanInput, correctedCents: number): Plan['offer'] {
   if (correctedCents <= 0) {
     return { status: 'nothing-owed', balanceCents: 0, anchors, text: 'Once the corrections are made, nothing is left to pay on this bill by these figures; ask for a statement showing a zero balance.', facts: [] };
   }
+  if (anchors.length === 0 && !paysPrice && (input.prices?.totals.length ?? 0) > 0) {
+    // The fair-price table has benchmarks, but they are the patient's price only without coverage.
+    const whose =
+      facts.insurance === undefined
+        ? 'whether they are your price depends on your coverage, which medbill was not told: if you are uninsured or paying yourself, re-run with --insurance uninsured or --insurance self-pay for an offer range anchored on them'
+        : "with insurance your share follows your plan's terms rather than the price, so medbill suggests no offer amount from them";
+    return {
+      status: 'no-benchmark',
+      balanceCents: correctedCents,
+      anchors,
+      text: `The fair-price table above shows benchmarks for this bill's services, but ${whose}. ${writing.text}`,
+      facts: [writing.id],
+    };
+  }
   if (anchors.length === 0) {
     return {
       status: 'no-benchmark',

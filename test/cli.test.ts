@@ -56,6 +56,16 @@ describe('medbill audit', () => {
     ]);
   });
 
+  it('the plan points at the fair-price benchmarks the report holds, by what it knows of the coverage', async () => {
+    const plan = async (...args: string[]) => (JSON.parse((await runIn(['audit', EXAMPLE, '--format', 'json', ...args])).stdout) as Report).summary.plan;
+    const unknown = await plan();
+    expect(unknown?.offer.status).toBe('no-benchmark');
+    expect(unknown?.offer.text).toMatch(/^The fair-price table above shows benchmarks for this bill's services, but whether they are your price depends on your coverage, which medbill was not told: if you are uninsured or paying yourself, re-run with --insurance uninsured or --insurance self-pay/);
+    expect((await plan('--insurance', 'in-network'))?.offer.text).toMatch(/with insurance your share follows your plan's terms rather than the price/);
+    const selfPay = await plan('--insurance', 'self-pay');
+    expect(selfPay?.offer.anchors.map((a) => a.kind)).toEqual(['medicare']);
+  });
+
   it('--fail-on decides the exit code', async () => {
     expect((await runIn(['audit', EXAMPLE, '--fail-on', 'never'])).code).toBe(0);
     const er = join(CASES, 'er-laceration-out-of-network', 'bill.json');
