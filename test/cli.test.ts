@@ -304,6 +304,9 @@ describe('inputs and outputs (regressions from a new-user review)', () => {
     await generateClaims(join(d, 'claims.csv'), 5000);
     const r = spawnSync('bash', ['-c', `node bin/medbill.js audit ${join(d, 'claims.csv')} --group-by claim_id --format ndjson -q | head -c 10 >/dev/null`], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
+    // Every other command too (help, facts, schemas): no EPIPE stack trace.
+    const others = spawnSync('bash', ['-c', 'for c in "audit --help" "--help" "facts" "schema report"; do node bin/medbill.js $c | head -c 10 >/dev/null; done'], { cwd: ROOT, encoding: 'utf8' });
+    expect(others.stderr).toBe('');
   });
 
   it('every example path in --help exists', async () => {
