@@ -273,6 +273,17 @@ describe('inputs and outputs (regressions from a new-user review)', () => {
     expect(report.findings.map((f) => f.ruleId)).toContain('duplicate-line');
   });
 
+  it('a file of more than 20,000 item rows read as one bill is refused with a pointer to --group-by', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'medbill-huge-'));
+    const rows = Array.from({ length: 20_001 }, (_, i) => `2026-03-05,${80000 + (i % 900)},12.00`);
+    writeFileSync(join(d, 'extract.csv'), `DOS,CPT,Charge\n${rows.join('\n')}\n`);
+    const r = await runIn(['audit', join(d, 'extract.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `medbill: ${join(d, 'extract.csv')}: 20,001 item rows in one bill, more than medbill audits as one bill (20,000): if this is an extract of many claims, add --group-by COLUMN (the claim or account id column) to audit each claim as its own bill; otherwise split the file\n`,
+    );
+  });
+
   it('reads a Windows export (not UTF-8) as Windows-1252, accents and curly quotes intact', async () => {
     const d = mkdtempSync(join(tmpdir(), 'medbill-1252-'));
     const row = Buffer.concat([Buffer.from('2026-03-05,99213,Visit caf'), Buffer.from([0xe9, 0x20, 0x93]), Buffer.from('x'), Buffer.from([0x94]), Buffer.from(',125.00\r\n')]);

@@ -436,11 +436,26 @@ export function parseBillType(s: string | undefined): BillType | undefined {
 }
 
 /**
+ * The most item rows one bill may have: 20,000. A long inpatient stay's itemized bill holds a
+ * few thousand; more is a claims extract read as one bill, whose report would take gigabytes
+ * (50,000 lines took 1.5 GB and 8 s here).
+ */
+export const MAX_LINES_IN_ONE_BILL = 20_000;
+
+/**
  * Assembles a {@link Bill} from a reader's output: parses every line (collecting every bad
  * cell, at most 20), nets reversals, parses stated totals and merges bill facts, where
- * command-line options win over the file. Throws {@link BillError} listing the problems.
+ * command-line options win over the file. Throws {@link BillError} listing the problems, or
+ * when the bill has more than {@link MAX_LINES_IN_ONE_BILL} item rows.
  */
 export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
+  if (raw.lines.length > MAX_LINES_IN_ONE_BILL) {
+    throw new BillError(
+      `${raw.lines.length.toLocaleString('en-US')} item rows in one bill, more than medbill audits as one bill (${MAX_LINES_IN_ONE_BILL.toLocaleString('en-US')}): ` +
+        'if this is an extract of many claims, add --group-by COLUMN (the claim or account id column) to audit each claim as its own bill; otherwise split the file',
+      { file: raw.path },
+    );
+  }
   const problems: Problem[] = [];
   const lines: BillLine[] = [];
   for (const r of raw.lines) {
