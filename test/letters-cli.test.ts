@@ -108,6 +108,13 @@ describe('medbill letter', () => {
     expect(fromStdin.stdout).toContain('| 2 | Apr 2, 2026 | 71046 | $610.00 |');
   });
 
+  it('--prices: the settlement offer rests on the price file and the Medicare amounts, as in medbill audit', async () => {
+    const r = await runIn(['letter', 'settlement', 'fixtures/bills/example-er-visit.csv', '--insurance', 'self-pay', '--prices', 'fixtures/prices/example-standard-charges.csv', '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-04-01']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('I offer $1,165.04 as a lump-sum payment in full settlement of this account.');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain("Example General Hospital's own price file lists a discounted cash price of $5,131.20 for these services.");
+  });
+
   it('debt-validation to a collector, with the validation period counted from the notice', async () => {
     const r = await runIn([
       'letter', 'debt-validation', BILL, ...FACTS, '--profile', PROFILE, '--format', 'text', '-o', '-', '--date', '2026-09-10',

@@ -22,7 +22,7 @@ import type { PlanOptions } from '../plan.js';
 import type { Report } from '../report.js';
 import { LETTER_KINDS, type LetterKind } from '../letters/model.js';
 import { LETTER_FORMATS, type LetterFormat } from '../letters/options.js';
-import { addBillOptions, addLetterOptions, decisionsOf, planOptionsOf, profileValuesOf, readOptionsOf, type BillFactOptions, type LetterContentOptions } from './bill-options.js';
+import { addBillOptions, addLetterOptions, addPriceOptions, decisionsOf, planOptionsOf, profileValuesOf, readOptionsOf, type BillFactOptions, type LetterContentOptions, type PriceOptionValues } from './bill-options.js';
 import { collect, colorLevel, isoDateOption, printProblems, ruleDirs, type Io, type RegisterCommands } from './shared.js';
 
 export { isoDateOption };
@@ -32,7 +32,7 @@ const FAIL_ON = [...SEVERITIES, 'never'] as const;
 const BILL_EXTENSIONS = ['.csv', '.tsv', '.txt', '.psv', '.json'];
 
 /** The options of `medbill audit`, as commander parses them. */
-export interface AuditOptions extends BillFactOptions, LetterContentOptions {
+export interface AuditOptions extends BillFactOptions, LetterContentOptions, PriceOptionValues {
   format: (typeof FORMATS)[number];
   output?: string;
   force?: boolean;
@@ -51,11 +51,6 @@ export interface AuditOptions extends BillFactOptions, LetterContentOptions {
   color?: boolean;
   verbose?: boolean;
   dataDir?: string;
-  prices?: string;
-  payer?: string;
-  plan?: string;
-  locality?: string;
-  zip?: string;
 }
 
 /** Commander option parser for a positive whole number. */
@@ -286,6 +281,25 @@ async function startLetters(setup: LetterSetup, settings: JobSettings, io: Io, o
   };
 }
 
+/**
+ * Prepares the price data of a run when any price option is given (the price code loads only
+ * then, so a plain audit starts as fast as before), puts it into `settings` and prints its
+ * notes on stderr unless `quiet`. Undefined without price options; dispose of the result when
+ * the run ends. Throws what prices/source.ts `preparePrices` throws (exit 2).
+ */
+async function preparePriceSettings(o: PriceOptionValues & { quiet?: boolean }, run: import('../prices/source.js').PriceRun, settings: JobSettings, io: Io): Promise<{ dispose(): void } | undefined> {
+  if (o.prices === undefined && o.payer === undefined && o.plan === undefined && o.locality === undefined && o.zip === undefined) return undefined;
+  const { preparePrices } = await import('../prices/source.js');
+  const p = await preparePrices(
+    { ...(o.prices !== undefined ? { prices: o.prices } : {}), ...(o.payer !== undefined ? { payer: o.payer } : {}), ...(o.plan !== undefined ? { plan: o.plan } : {}), ...(o.locality !== undefined ? { locality: o.locality } : {}), ...(o.zip !== undefined ? { zip: o.zip } : {}) },
+    run,
+  );
+  if (p.prices) settings.prices = p.prices;
+  if (p.locality) settings.locality = p.locality;
+  if (!o.quiet) for (const n of p.notes) io.stderr.write(`medbill: note: ${n}\n`);
+  return p;
+}
+
 async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<string>): Promise<number> {
   const started = Date.now();
   const readOptions: ReadOptions = readOptionsOf(o);
@@ -354,19 +368,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   };
   const letters = letterSetup ? await startLetters(letterSetup, settings, io, o) : undefined;
   let totals: Progress;
-  // Price options load the price code only when given (start-up of a plain audit stays small).
-  let prepared: { notes: string[]; dispose(): void } | undefined;
-  if (o.prices !== undefined || o.payer !== undefined || o.plan !== undefined || o.locality !== undefined || o.zip !== undefined) {
-    const { preparePrices } = await import('../prices/source.js');
-    const p = await preparePrices(
-      { ...(o.prices !== undefined ? { prices: o.prices } : {}), ...(o.payer !== undefined ? { payer: o.payer } : {}), ...(o.plan !== undefined ? { plan: o.plan } : {}), ...(o.locality !== undefined ? { locality: o.locality } : {}), ...(o.zip !== undefined ? { zip: o.zip } : {}) },
-      { inputs: files.filter((f) => !expanded.empty.has(f)), cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill },
-    );
-    prepared = p;
-    if (p.prices) settings.prices = p.prices;
-    if (p.locality) settings.locality = p.locality;
-    if (!o.quiet) for (const n of p.notes) io.stderr.write(`medbill: note: ${n}\n`);
-  }
+  const prepared = await preparePriceSettings(o, { inputs: files.filter((f) => !expanded.empty.has(f)), cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill }, settings, io);
   let kit;
   try {
     kit = await openKit(rules, settings);
@@ -427,7 +429,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
  * letter`). Throws {@link UsageError} when the arguments name no bill or several (or a grouped
  * file), and the bill's own error (exit 2) when it cannot be read.
  */
-export async function auditOneBill(inputs: string[], o: BillFactOptions & { groupBy?: string; inputFormat?: string }, io: Io, what: string): Promise<Report> {
+export async function auditOneBill(inputs: string[], o: BillFactOptions & PriceOptionValues & { groupBy?: string; inputFormat?: string }, io: Io, what: string): Promise<Report> {
   if (o.groupBy) throw new UsageError(`${what} works on one bill: --group-by splits a file into several; audit them with --letters DIR instead`);
   const expanded = await expandInputs(inputs, io.cwd);
   const files = expanded.files;
@@ -450,7 +452,15 @@ export async function auditOneBill(inputs: string[], o: BillFactOptions & { grou
     dataDir: dataDir(o.dataDir, io.env, io.cwd),
     ...(decisions ? { decisions } : {}),
   };
-  const kit = await openKit(rules, settings);
+  const cleanup = new Set<string>();
+  const prepared = await preparePriceSettings({ ...o, quiet: true }, { inputs: files, cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat === 'csv' || o.inputFormat === 'json' ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill }, settings, io);
+  let kit;
+  try {
+    kit = await openKit(rules, settings);
+  } catch (err) {
+    prepared?.dispose();
+    throw err;
+  }
   try {
   await runBatch(
     {
@@ -471,6 +481,9 @@ export async function auditOneBill(inputs: string[], o: BillFactOptions & { grou
   );
   } finally {
     kit.reference?.close();
+    kit.prices?.close();
+    prepared?.dispose();
+    for (const f of cleanup) await rm(f, { force: true });
   }
   const report = reports[0];
   if (!report) throw new UsageError(`${files[0]}: no bill was read`);
@@ -536,12 +549,7 @@ export const registerAudit: RegisterCommands = (program, { io, state, cleanup, a
     .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
     .option('--verbose', 'print notes about the input and stack traces of internal errors');
   addBillOptions(cmd);
-  cmd
-    .option('--prices <file|name>', "the hospital's machine-readable price file (CSV or JSON, v2.x or v3.0; streamed), or the name of one imported with medbill data import")
-    .option('--payer <name>', "compare with this payer's negotiated rates in the price file")
-    .option('--plan <name>', 'with --payer: that payer plan')
-    .option('--locality <mac-ll>', 'Medicare payment locality for imported PFS amounts (contractor and locality number, e.g. 01112-05)')
-    .option('--zip <zip>', 'Medicare payment locality of a ZIP code (needs the imported ZIP code to carrier locality file)');
+  addPriceOptions(cmd);
   cmd
     .option('--letters <dir>', 'write the letters the findings call for into this directory (see medbill letter --help)')
     .addOption(new Option('--letter-format <format>', 'format of the letters').choices(LETTER_FORMATS).default('pdf'))

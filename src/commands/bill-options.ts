@@ -41,6 +41,25 @@ export interface BillFactOptions {
   dataDir?: string;
 }
 
+/** The price options ({@link addPriceOptions}), as commander parses them. */
+export interface PriceOptionValues {
+  prices?: string;
+  payer?: string;
+  plan?: string;
+  locality?: string;
+  zip?: string;
+}
+
+/** Adds the price options (a hospital price file, a payer and plan, a Medicare locality) shared by medbill audit and medbill letter. */
+export function addPriceOptions(cmd: Command): Command {
+  return cmd
+    .option('--prices <file|name>', "the hospital's machine-readable price file (CSV or JSON, v2.x or v3.0; streamed), or the name of one imported with medbill data import")
+    .option('--payer <name>', "compare with this payer's negotiated rates in the price file")
+    .option('--plan <name>', 'with --payer: that payer plan')
+    .option('--locality <mac-ll>', 'Medicare payment locality for imported PFS amounts (contractor and locality number, e.g. 01112-05)')
+    .option('--zip <zip>', 'Medicare payment locality of a ZIP code (needs the imported ZIP code to carrier locality file)');
+}
+
 /** Adds the rule, column-map, bill-fact, benchmark and decision options to a command. */
 export function addBillOptions(cmd: Command): Command {
   return cmd

@@ -16,10 +16,10 @@ import type { Report } from '../report.js';
 import { LETTER_KIND_DOCS, LETTER_KINDS, type LetterKind } from '../letters/model.js';
 import { LETTER_FORMATS, type LetterFormat } from '../letters/options.js';
 import { auditOneBill } from './audit.js';
-import { addBillOptions, addLetterOptions, profileValuesOf, type BillFactOptions, type LetterContentOptions } from './bill-options.js';
+import { addBillOptions, addLetterOptions, addPriceOptions, profileValuesOf, type BillFactOptions, type LetterContentOptions, type PriceOptionValues } from './bill-options.js';
 import type { Io, RegisterCommands } from './shared.js';
 
-interface LetterOptions extends BillFactOptions, LetterContentOptions {
+interface LetterOptions extends BillFactOptions, LetterContentOptions, PriceOptionValues {
   report?: string;
   claim?: string;
   format: LetterFormat;
@@ -113,6 +113,7 @@ export const registerLetter: RegisterCommands = (program, { io, state, cleanup }
     .option('-q, --quiet', 'no notes on stderr');
   addLetterOptions(cmd);
   addBillOptions(cmd);
+  addPriceOptions(cmd);
   cmd.addHelpText('after', LETTER_HELP).action(async (kind: LetterKind, bill: string | undefined, o: LetterOptions) => {
     if (o.report !== undefined && bill !== undefined) throw new UsageError('give a bill to audit or --report, not both');
     if (o.report === undefined && bill === undefined) throw new UsageError('give a bill to audit (medbill letter dispute bill.csv ...) or --report report.json');

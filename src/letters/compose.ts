@@ -385,7 +385,7 @@ function composeSettlement(w: Writer, ctx: Context): void {
   if (offer.status === 'nothing-owed') throw new UsageError('nothing is left to pay once the corrections are made, so there is nothing to settle: send the dispute letter');
   if (offer.anchors.length === 0) {
     throw new UsageError(
-      'a settlement letter rests on a benchmark: audit the bill with --cash-price (the discounted cash price in the hospital\'s price file), --medicare-amount, --agb-percent (from its FAP) or --gfe (your Good Faith Estimate)',
+      'a settlement letter rests on a benchmark: audit the bill with --cash-price (the discounted cash price in the hospital\'s price file), --medicare-amount, --agb-percent (from its FAP), --gfe (your Good Faith Estimate) or --prices FILE (the hospital\'s price file itself)',
     );
   }
   const amount = options.offerCents ?? offer.lowCents;
