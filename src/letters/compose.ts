@@ -310,6 +310,19 @@ function composeDispute(w: Writer, ctx: Context): void {
   );
 }
 
+/**
+ * Writes the 501(r) dates paragraph counted from the first post-discharge statement date
+ * (ISO `YYYY-MM-DD`): the end of the application period and of the bar on extraordinary
+ * collection actions, with the day counts of facts.yaml `fap-501r-collections` (26 CFR
+ * 1.501(r)-6). Returns both dates (ISO).
+ */
+function fap501rDates(w: Writer, statementDate: string): { applicationEnds: string; noEcaEnds: string } {
+  const applicationEnds = addDays(statementDate, w.book.number('fap-501r-collections', 'applicationDays'));
+  const noEcaEnds = addDays(statementDate, w.book.number('fap-501r-collections', 'noEcaDays'));
+  w.paragraph(w.fact('fap-501r-collections', 'dates', { statementDate: longDate(statementDate), applicationEnds: longDate(applicationEnds), noEcaEnds: longDate(noEcaEnds) }));
+  return { applicationEnds, noEcaEnds };
+}
+
 function composeFinancialAssistance(w: Writer, ctx: Context): void {
   const f = ctx.report.input.facts;
   const insurance = f.insurance?.value;
@@ -323,9 +336,7 @@ function composeFinancialAssistance(w: Writer, ctx: Context): void {
     w.paragraph(w.fact('fap-501r', 'exempt', { hospital: ctx.hospital }), w.fact('fap-501r-collections', 'eca'), w.fact('fap-501r-collections', 'apply'));
     const stmt = f.statementDate?.value;
     if (stmt) {
-      const applicationEnds = addDays(stmt, w.book.number('fap-501r-collections', 'applicationDays'));
-      const noEcaEnds = addDays(stmt, w.book.number('fap-501r-collections', 'noEcaDays'));
-      w.paragraph(w.fact('fap-501r-collections', 'dates', { statementDate: longDate(stmt), applicationEnds: longDate(applicationEnds), noEcaEnds: longDate(noEcaEnds) }));
+      const { applicationEnds, noEcaEnds } = fap501rDates(w, stmt);
       w.deadline('FAP application period runs at least until', applicationEnds, 'fap-501r-collections');
       w.deadline('No extraordinary collection action before', noEcaEnds, 'fap-501r-collections');
     } else {
@@ -366,12 +377,7 @@ function composeBillingHold(w: Writer, ctx: Context): void {
   if (fa && f.nonprofit?.value === true) {
     w.paragraph(w.fact('fap-501r-collections', 'pending'));
     const stmt = f.statementDate?.value;
-    if (stmt) {
-      const applicationEnds = addDays(stmt, w.book.number('fap-501r-collections', 'applicationDays'));
-      const noEcaEnds = addDays(stmt, w.book.number('fap-501r-collections', 'noEcaDays'));
-      w.paragraph(w.fact('fap-501r-collections', 'dates', { statementDate: longDate(stmt), applicationEnds: longDate(applicationEnds), noEcaEnds: longDate(noEcaEnds) }));
-      w.deadline('No extraordinary collection action before', noEcaEnds, 'fap-501r-collections');
-    }
+    if (stmt) w.deadline('No extraordinary collection action before', fap501rDates(w, stmt).noEcaEnds, 'fap-501r-collections');
   }
   if (gfe.length > 0) w.paragraph(w.fact('nsa-gfe-dispute', 'pending'));
   w.paragraph(w.own('Please confirm the hold in writing, with the date it ends or what it depends on.'));
