@@ -120,6 +120,8 @@ describe('medbill audit', () => {
       ['no-such-*.csv', 'no file matches this pattern'],
     ]);
     expect(r.stderr).toBe(`medbill: ${empty}: the directory holds no bill files (.csv, .tsv, .txt, .psv, .json)\nmedbill: no-such-*.csv: no file matches this pattern\n`);
+    // The text summary counts what was audited, not the inputs.
+    expect((await runIn(['audit', EXAMPLE, empty])).stdout).toContain('\n1 bill audited, 1 could not be read; total at stake $597.00.\n');
     const alone = await runIn(['audit', empty]);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toBe(`medbill: ${empty}: the directory holds no bill files (.csv, .tsv, .txt, .psv, .json)\n`);
@@ -291,6 +293,32 @@ describe('inputs and outputs (regressions from a new-user review)', () => {
     const r = await cli(['audit', join(d, 'bill.csv'), '--format', 'json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.findings.find((f) => f.ruleId === 'duplicate-line')?.subject?.description).toBe('Visit caf\u00e9 \u201cx\u201d');
+  });
+
+  it('Windows-1252 past the first 256 KB, and a UTF-8 character cut by the 256 KB read boundary, are both read right', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'medbill-late-'));
+    const pad = (bytes: number) => {
+      const rows: string[] = [];
+      let size = 'DOS,CPT,Description,Charge\n'.length;
+      for (let i = 0; size < bytes; i++) {
+        const row = `2026-03-05,${80000 + (i % 900)},Plain line,1.00\n`;
+        rows.push(row);
+        size += row.length;
+      }
+      return Buffer.from('DOS,CPT,Description,Charge\n' + rows.join(''));
+    };
+    const late = Buffer.concat([Buffer.from('2026-03-05,99213,Visit caf'), Buffer.from([0xe9, 0x20, 0x80]), Buffer.from(',125.00\n')]);
+    writeFileSync(join(d, 'late.csv'), Buffer.concat([pad(300_000), late, late]));
+    const described = async (file: string) =>
+      (JSON.parse((await cli(['audit', join(d, file), '--format', 'json', '-q'])).stdout) as Report).findings.filter((f) => f.ruleId === 'duplicate-line').map((f) => f.subject?.description).pop();
+    expect(await described('late.csv')).toBe('Visit caf\u00e9 \u20ac');
+    // UTF-8: "é" (2 bytes) starts on the last byte of the first 256 KB read.
+    const head = pad(262_144 - 200);
+    const before = Buffer.from('2026-03-05,99213,Visit ' + 'x'.repeat(262_144 - head.length - '2026-03-05,99213,Visit '.length - 1));
+    const row = Buffer.concat([before, Buffer.from('\u00e9,125.00\n')]);
+    expect(head.length + before.length).toBe(262_143);
+    writeFileSync(join(d, 'cut.csv'), Buffer.concat([head, row, row]));
+    expect(await described('cut.csv')).toBe('Visit ' + 'x'.repeat(before.length - 'Visit '.length - '2026-03-05,99213,'.length) + '\u00e9');
   });
 
   it('-o - writes to stdout, and --output may not overwrite a bill being audited', async () => {

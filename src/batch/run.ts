@@ -482,7 +482,8 @@ class Emitter {
     }
     if (f === 'text' && this.count > 1) {
       const failed = t.billsWithErrors;
-      return this.out.write(`\n${this.count} bills audited${failed ? `, ${failed} could not be read` : ''}; total at stake ${(t.amountAtStakeCents / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD' })}.\n`);
+      const audited = this.count - failed;
+      return this.out.write(`\n${audited} bill${audited === 1 ? '' : 's'} audited${failed ? `, ${failed} could not be read` : ''}; total at stake ${(t.amountAtStakeCents / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD' })}.\n`);
     }
   }
 }

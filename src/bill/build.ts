@@ -25,6 +25,7 @@ import {
   parseDate,
   parseDiagnoses,
   parseModifiers,
+  MAX_TOTAL_CENTS,
   parseMoney,
   parseRevenueCode,
   parseUnits,
@@ -452,7 +453,9 @@ export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
   if (raw.lines.length > MAX_LINES_IN_ONE_BILL) {
     throw new BillError(
       `${raw.lines.length.toLocaleString('en-US')} item rows in one bill, more than medbill audits as one bill (${MAX_LINES_IN_ONE_BILL.toLocaleString('en-US')}): ` +
-        'if this is an extract of many claims, add --group-by COLUMN (the claim or account id column) to audit each claim as its own bill; otherwise split the file',
+        (raw.claim !== undefined
+          ? 'this one claim has them all: split it into smaller bills'
+          : 'if this is an extract of many claims, add --group-by COLUMN (the claim or account id column) to audit each claim as its own bill; otherwise split the file'),
       { file: raw.path },
     );
   }
@@ -465,7 +468,7 @@ export function buildBill(raw: RawBill, options: BillOptions = {}): Bill {
   }
   const statedTotals: StatedTotal[] = [];
   for (const t of raw.statedTotals) {
-    const m = parseMoney(t.value);
+    const m = parseMoney(t.value, MAX_TOTAL_CENTS);
     if (!m.ok || m.value === undefined) {
       problems.push({ code: 'BILL_INVALID', message: `total "${t.label}": expected ${m.ok ? 'an amount' : m.expected}, got "${t.value}"`, location: t.location });
       continue;

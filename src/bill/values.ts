@@ -14,11 +14,14 @@ const bad = <T>(expected: string): Parsed<T> => ({ ok: false, expected });
 const MONEY_EXPECTED = 'an amount such as 1234.56, $1,234.56, (12.00), -12.00 or 500.00CR';
 
 /**
- * The largest amount a cell may hold: $1,000,000,000.00 (in cents). No line of a medical bill
- * comes near it, and it keeps every sum of a bill's amounts an exact integer number of cents
- * (below Number.MAX_SAFE_INTEGER for up to 90,000 lines).
+ * The largest amount a line's cell may hold, either way: $1,000,000,000.00 (in cents). No line
+ * of a medical bill comes near it, and it keeps every sum of a bill's amounts an exact integer
+ * number of cents (below Number.MAX_SAFE_INTEGER for up to 90,000 lines).
  */
 export const MAX_AMOUNT_CENTS = 100_000_000_000;
+
+/** The largest stated total (a "TOTAL CHARGES" row, a bill's totals), either way: $1,000,000,000,000.00 in cents, still exact. */
+export const MAX_TOTAL_CENTS = 100_000_000_000_000;
 
 /** The most units a line may bill: 100,000 (more is an export error, not a quantity). */
 export const MAX_UNITS = 100_000;
@@ -27,14 +30,16 @@ export const MAX_UNITS = 100_000;
  * Parses a money amount into integer cents. Accepts `$1,234.56`, `1234.5`, `(12.00)`,
  * `-12.00`, `12.00-`, `500.00CR`, `USD 12`, and JSON numbers (dollars). Parentheses, a minus
  * sign and a `CR` suffix all mean a credit (negative). More than two decimals are rounded
- * half away from zero. A comma used as a decimal separator (`12,50`) is refused as ambiguous.
+ * half away from zero. A comma used as a decimal separator (`12,50`) is refused as ambiguous,
+ * and so is an amount beyond `maxCents` either way (default {@link MAX_AMOUNT_CENTS}).
  * Returns `undefined` as the value for an empty cell.
  */
-export function parseMoney(input: string | number | null | undefined): Parsed<number | undefined> {
+export function parseMoney(input: string | number | null | undefined, maxCents: number = MAX_AMOUNT_CENTS): Parsed<number | undefined> {
   if (input === null || input === undefined) return ok(undefined);
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return bad(MONEY_EXPECTED);
-    return parseMoney(input.toFixed(6));
+    if (Math.abs(input) * 100 > maxCents) return bad(tooLarge(maxCents));
+    return parseMoney(input.toFixed(6), maxCents);
   }
   let s = input.trim();
   if (s === '') return ok(undefined);
@@ -67,8 +72,12 @@ export function parseMoney(input: string | number | null | undefined): Parsed<nu
   const frac = m[2] ?? '';
   let cents = Number(whole) * 100 + Number((frac + '00').slice(0, 2));
   if (frac.length > 2 && Number(frac[2]) >= 5) cents += 1;
-  if (!(cents <= MAX_AMOUNT_CENTS)) return bad(`an amount of at most ${formatCents(MAX_AMOUNT_CENTS)} (got ${input.trim()}, too large for a line of a bill)`);
+  if (!(cents <= maxCents)) return bad(tooLarge(maxCents));
   return ok(negative && cents !== 0 ? -cents : cents);
+}
+
+function tooLarge(maxCents: number): string {
+  return `an amount of at most ${formatCents(maxCents)} either way (a larger one is not a real amount on a bill)`;
 }
 
 /** Formats integer cents as `$1,234.56` (negative as `-$12.00`). */
@@ -147,15 +156,15 @@ export function parseDate(input: string | null | undefined): Parsed<string | und
  */
 export function parseUnits(input: string | number | null | undefined): Parsed<number | undefined> {
   if (input === null || input === undefined) return ok(undefined);
-  if (typeof input === 'number') return Number.isFinite(input) ? unitsWithin(input, String(input)) : bad('a number of units such as 1 or 2.5');
+  if (typeof input === 'number') return Number.isFinite(input) ? unitsWithin(input) : bad('a number of units such as 1 or 2.5');
   const s = input.trim().replace(/,/g, '');
   if (s === '') return ok(undefined);
   if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return bad('a number of units such as 1 or 2.5');
-  return unitsWithin(Number(s), input.trim());
+  return unitsWithin(Number(s));
 }
 
-function unitsWithin(n: number, shown: string): Parsed<number | undefined> {
-  return Math.abs(n) > MAX_UNITS ? bad(`a number of units of at most ${MAX_UNITS.toLocaleString('en-US')} (got ${shown})`) : ok(n);
+function unitsWithin(n: number): Parsed<number | undefined> {
+  return Math.abs(n) > MAX_UNITS ? bad(`a number of units of at most ${MAX_UNITS.toLocaleString('en-US')} either way`) : ok(n);
 }
 
 /**

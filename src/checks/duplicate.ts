@@ -12,6 +12,7 @@ import { resolveList } from '../rules/predicates.js';
 import { ValueList } from '../rules/schema.js';
 import type { CodeSet } from '../rules/tables.js';
 import { groupBy, parseOptions, providerOf, undatedGap, type CheckKind, type FindingDraft } from './types.js';
+import { evidenceLines } from './evidence.js';
 
 const Options = z
   .object({
@@ -78,6 +79,7 @@ export const duplicate: CheckKind<Prepared> = {
       if (group.length < 2) continue;
       if (group.some((l) => l.modifiers.some((m) => options.repeat.has(m)))) continue;
       const [firstLine, ...rest] = group as [BillLine, ...BillLine[]];
+      const repeats = evidenceLines(group);
       for (const l of rest) {
         if (exempt(l)) continue;
         const sameCharge = l.chargeCents === firstLine.chargeCents;
@@ -87,7 +89,7 @@ export const duplicate: CheckKind<Prepared> = {
           lines: [l.line, firstLine.line],
           amountAtStakeCents: l.chargeCents,
           values: { count: group.length, firstLine: firstLine.line },
-          evidence: { repeats: group.map((g) => g.line), sameCharge },
+          evidence: { repeats, sameCharge },
         };
         if (severity) draft.severity = severity;
         if (dose) {

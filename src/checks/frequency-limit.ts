@@ -15,6 +15,7 @@ import { resolveList } from '../rules/predicates.js';
 import { ValueList } from '../rules/schema.js';
 import type { CodeSet } from '../rules/tables.js';
 import { excessAmount, groupBy, parseOptions, providerOf, unitsOf, type CheckKind, type FindingDraft, type Gap } from './types.js';
+import { evidenceLines } from './evidence.js';
 
 const Options = z
   .object({
@@ -113,7 +114,7 @@ export const frequencyLimit: CheckKind<Prepared> = {
             keptCode: kept.code ?? '',
             excess: excessUnits,
           },
-          evidence: { counted: group.map((g) => g.line), billed: total, max: options.max, excessUnits },
+          evidence: { counted: evidenceLines(group), billed: total, max: options.max, excessUnits },
         });
       }
     }

@@ -4,6 +4,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder as NodeTextDecoder } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
@@ -55,7 +56,7 @@ export interface AuditOptions extends BillFactOptions, LetterContentOptions, Pri
 
 /** Commander option parser for a positive whole number. */
 function positiveInt(value: string): number {
-  const n = Number(value);
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more (got "${value}")`);
   return n;
 }
@@ -135,30 +136,60 @@ function streamSink(stream: NodeJS.WritableStream | Io['stdout']): OutputSink & 
 
 /**
  * Opens an input as text: UTF-8, or UTF-16 when the file starts with its byte-order mark
- * (Excel's "Unicode text" export), or Windows-1252 when the first chunk (256 KB) is not valid
- * UTF-8 (later invalid bytes become U+FFFD). PDF, Excel and other binary files are refused with a
- * message that says what to export instead. Throws {@link BillError}.
+ * (Excel's "Unicode text" export), or Windows-1252 from the first chunk that is not valid
+ * UTF-8 to the end (a Windows export: Excel's "CSV" on Windows writes the ANSI code page).
+ * PDF, Excel and other binary files are refused with a message that says what to export
+ * instead. Throws {@link BillError}.
  */
 async function* decodeInput(chunks: AsyncIterable<Buffer | string>, name: string): AsyncIterable<string> {
-  let decoder: { write(buf: Buffer): string; end(): string | undefined } | undefined;
+  let utf16: NodeTextDecoder | undefined;
+  let win1252: { write(buf: Buffer): string; end(): string | undefined } | undefined;
+  let sniffed = false;
+  // UTF-8 bytes of a character cut by the chunk boundary, carried to the next chunk.
+  let carry: Buffer = Buffer.alloc(0);
   for await (const chunk of chunks) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    if (!decoder) {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (!sniffed) {
+      sniffed = true;
       const encoding = sniffEncoding(buf, name);
-      if (encoding === 'windows-1252') {
-        // Node's TextDecoder reads this label as Latin-1 (0x80-0x9F as control characters): iconv-lite has the real table.
-        const iconv = (await import('iconv-lite')).default;
-        decoder = iconv.getDecoder('win1252');
-      } else {
-        const d = new NodeTextDecoder(encoding);
-        decoder = { write: (b) => d.decode(b, { stream: true }), end: () => d.decode() };
-      }
+      if (encoding !== 'utf-8') utf16 = new NodeTextDecoder(encoding);
     }
-    const text = decoder.write(buf);
+    if (utf16) {
+      const text = utf16.decode(buf, { stream: true });
+      if (text !== '') yield text;
+      continue;
+    }
+    if (!win1252) {
+      buf = carry.length > 0 ? Buffer.concat([carry, buf]) : buf;
+      const cut = buf.length - incompleteUtf8Tail(buf);
+      if (isUtf8(buf.subarray(0, cut))) {
+        carry = Buffer.from(buf.subarray(cut));
+        const text = buf.toString('utf8', 0, cut);
+        if (text !== '') yield text;
+        continue;
+      }
+      // Node's TextDecoder reads this label as Latin-1 (0x80-0x9F as control characters): iconv-lite has the real table.
+      const iconv = (await import('iconv-lite')).default;
+      win1252 = iconv.getDecoder('win1252');
+      carry = Buffer.alloc(0);
+    }
+    const text = win1252.write(buf);
     if (text !== '') yield text;
   }
-  const tail = decoder?.end() ?? '';
+  // Bytes left in `carry` at the end never became a UTF-8 character: Windows-1252 too.
+  const tail = utf16 ? utf16.decode() : win1252 ? (win1252.end() ?? '') : carry.length > 0 ? (await import('iconv-lite')).default.decode(carry, 'win1252') : '';
   if (tail !== '') yield tail;
+}
+
+/** How many bytes at the end of `buf` are the start of a UTF-8 character whose remaining bytes are not in `buf` (0 to 3). */
+function incompleteUtf8Tail(buf: Buffer): number {
+  for (let back = 1; back <= Math.min(3, buf.length); back++) {
+    const b = buf[buf.length - back] as number;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
 }
 
 function sniffEncoding(buf: Buffer, name: string): string {
@@ -177,13 +208,6 @@ function sniffEncoding(buf: Buffer, name: string): string {
   for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (nul++, i % 2 === 1 && oddNul++);
   if (nul > 0 && oddNul > sample.length / 4) return 'utf-16le';
   if (nul > 0) refuse('a binary file');
-  // Not valid UTF-8 in its first chunk: a Windows export (Excel's "CSV" on Windows writes the
-  // ANSI code page), read as Windows-1252 rather than with each accented letter replaced.
-  try {
-    new NodeTextDecoder('utf-8', { fatal: true }).decode(buf, { stream: true });
-  } catch {
-    return 'windows-1252';
-  }
   return 'utf-8';
 }
 
