@@ -324,6 +324,35 @@ async function preparePriceSettings(o: PriceOptionValues & { quiet?: boolean }, 
   return p;
 }
 
+/**
+ * Prepares the run's prices ({@link preparePriceSettings}) and opens the audit kit (rules,
+ * reference store, price store). `close()` releases all of them; on a failure to open, what was
+ * prepared is released before the error is rethrown.
+ */
+async function openRunKit(
+  o: PriceOptionValues & { quiet?: boolean },
+  run: import('../prices/source.js').PriceRun,
+  rules: RuleSet,
+  settings: JobSettings,
+  io: Io,
+): Promise<{ kit: Awaited<ReturnType<typeof openKit>>; close(): void }> {
+  const prepared = await preparePriceSettings(o, run, settings, io);
+  try {
+    const kit = await openKit(rules, settings);
+    return {
+      kit,
+      close: () => {
+        kit.reference?.close();
+        kit.prices?.close();
+        prepared?.dispose();
+      },
+    };
+  } catch (err) {
+    prepared?.dispose();
+    throw err;
+  }
+}
+
 async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<string>): Promise<number> {
   const started = Date.now();
   const readOptions: ReadOptions = readOptionsOf(o);
@@ -392,14 +421,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
   };
   const letters = letterSetup ? await startLetters(letterSetup, settings, io, o) : undefined;
   let totals: Progress;
-  const prepared = await preparePriceSettings(o, { inputs: files.filter((f) => !expanded.empty.has(f)), cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill }, settings, io);
-  let kit;
-  try {
-    kit = await openKit(rules, settings);
-  } catch (err) {
-    prepared?.dispose();
-    throw err;
-  }
+  const { kit, close } = await openRunKit(o, { inputs: files.filter((f) => !expanded.empty.has(f)), cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill }, rules, settings, io);
   try {
     totals = await runBatch(
       {
@@ -429,9 +451,7 @@ async function runAudit(inputs: string[], o: AuditOptions, io: Io, cleanup: Set<
     for (const f of cleanup) await rm(f, { force: true });
     throw err;
   } finally {
-    kit.reference?.close();
-    kit.prices?.close();
-    prepared?.dispose();
+    close();
   }
   if (shown) io.stderr.write('\r\x1b[K');
   if (o.format === 'ndjson' && !o.quiet) {
@@ -477,14 +497,7 @@ export async function auditOneBill(inputs: string[], o: BillFactOptions & PriceO
     ...(decisions ? { decisions } : {}),
   };
   const cleanup = new Set<string>();
-  const prepared = await preparePriceSettings({ ...o, quiet: true }, { inputs: files, cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat === 'csv' || o.inputFormat === 'json' ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill }, settings, io);
-  let kit;
-  try {
-    kit = await openKit(rules, settings);
-  } catch (err) {
-    prepared?.dispose();
-    throw err;
-  }
+  const { kit, close } = await openRunKit({ ...o, quiet: true }, { inputs: files, cwd: io.cwd, dataDir: settings.dataDir as string, read: readOptions, ...(o.inputFormat === 'csv' || o.inputFormat === 'json' ? { inputFormat: o.inputFormat } : {}), cleanup, parse: parseBill }, rules, settings, io);
   try {
   await runBatch(
     {
@@ -504,9 +517,7 @@ export async function auditOneBill(inputs: string[], o: BillFactOptions & PriceO
     { write: async () => {} },
   );
   } finally {
-    kit.reference?.close();
-    kit.prices?.close();
-    prepared?.dispose();
+    close();
     for (const f of cleanup) await rm(f, { force: true });
   }
   const report = reports[0];
